@@ -7,7 +7,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(bc bison flex gcc make perl python3 git xz-utils ccache codespell
-      coccinelle libelf-dev libssl-dev "$@")
+      coccinelle libelf-dev libssl-dev python3-ply python3-git "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

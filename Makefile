@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# The devmem TCP series and its KUnit workbench. See README.md.
+
+.PHONY: all run test bench deps base apply export check-export ci help
+
+all: help
+
+help:
+	@echo "make run    - build the UML KUnit kernel of the series and run every suite"
+	@echo "make test   - everything CI checks: export round trip and per-patch checks"
+	@echo "make bench  - run the benchmark cases (slow) and print their bench: lines"
+	@echo "make apply  - (re)create build/linux: base + patches/"
+	@echo "make export - regenerate patches/ and net/ from build/linux"
+
+deps:
+	scripts/deps.sh
+
+base: deps
+	scripts/get-base.sh
+
+apply: base
+	scripts/apply.sh
+
+export:
+	scripts/export.sh
+
+check-export:
+	scripts/export.sh --check
+
+run: apply
+	kunit/run.sh
+
+ci: apply check-export
+	scripts/checkpatch-ci.sh
+
+test: ci
+	kunit/run.sh
+
+bench: apply
+	kunit/bench.sh
