@@ -6,6 +6,9 @@ BUILD=$TOP/build
 LINUX=$BUILD/linux
 CACHE=${DEVMEM_CACHE:-/var/cache/devmem-ci}
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# Hit the cache from any clone: paths under the repo are made relative and
+# the working directory is left out of the hash.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP} CCACHE_NOHASHDIR=1
 
 # Private apt configuration: Debian experimental, sid and trixie-backports,
 # signed by the installed debian-archive-keyring. The system apt config is
