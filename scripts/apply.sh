@@ -43,10 +43,12 @@ fi
 if [ -n "$cover" ]; then
 	# Subject without its "[PATCH ...]" tag, then the body up to the shortlog.
 	awk '
-		/^Subject: / { sub(/^Subject: \[[^]]*\] */, ""); print; print ""; next }
+		subj != "" && !body && /^[ \t]/ { sub(/^[ \t]+/, ""); subj = subj " " $0; next }
+		subj != "" && !done { print subj; print ""; done = 1 }
+		/^Subject: / { subj = $0; sub(/^Subject: \[[^]]*\] */, "", subj); next }
 		body && /^[^ \t].* \([0-9]+\):$/ { exit }
 		body { print; next }
-		/^$/ && !body { body = 1 }
+		/^$/ && subj != "" { body = 1 }
 	' "$cover" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > "$BUILD/cover.desc"
 	git config "branch.$SERIES_BRANCH.description" "$(cat "$BUILD/cover.desc")"
 	rm -f "$BUILD/cover.desc"
