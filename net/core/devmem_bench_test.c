@@ -84,7 +84,7 @@ static u64 devmem_bench_contended_ns(struct kunit *test,
 	task = kthread_create(devmem_bench_hammer_fn, &h, "devmem-hammer");
 	if (IS_ERR(task)) {
 		migrate_enable();
-		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(task));
+		KUNIT_FAIL(test, "kthread_create: %pe", task);
 		return 0;
 	}
 	kthread_bind(task, other);
