@@ -18,6 +18,8 @@ cfg=$tree/net/core/.kunitconfig
 [ -f "$cfg" ] || cfg=$TOP/kunit/default.kunitconfig
 
 mkdir -p "$(dirname "$out")" "$CCACHE_DIR"
+# A failed build writes no JSON: never summarise a previous run.
+rm -f "$out.json"
 cd "$tree"
 set +e
 ./tools/testing/kunit/kunit.py run \
