@@ -62,7 +62,10 @@ objects() {
 			sed 's/\.c$/.o/' ;;
 		esac
 	done | sort -u | while read -r o; do
-		[ -f "$BUILD/kunit-um/$o" ] && echo "$o"
+		# Built by this patch's config: a member of its directory's
+		# built-in.a (a stale .o of another config does not count).
+		ar t "$BUILD/kunit-um/$(dirname "$o")/built-in.a" 2>/dev/null |
+			grep -qx "$o" && echo "$o"
 	done
 }
 
