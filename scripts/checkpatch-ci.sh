@@ -64,7 +64,7 @@ objects() {
 	done | sort -u | while read -r o; do
 		# Built by this patch's config: a member of its directory's
 		# built-in.a (a stale .o of another config does not count).
-		ar t "$BUILD/kunit-um/$(dirname "$o")/built-in.a" 2>/dev/null |
+		(cd "$BUILD/kunit-um" && ar t "$(dirname "$o")/built-in.a" 2>/dev/null) |
 			grep -qx "$o" && echo "$o"
 	done
 }
