@@ -92,6 +92,29 @@ static void devmem_binding_expect_released(struct kunit *test,
 			atomic_read(&buf->attach));
 }
 
+/* Bind @buf to @rxqs and expect the bind to fail with @err, the extack
+ * message to contain @msg if not NULL, and no binding on the socket.
+ */
+static void devmem_binding_expect_bind_fails(struct kunit *test,
+					     struct devmem_test_dmabuf *buf,
+					     const unsigned int *rxqs,
+					     unsigned int nr_rxqs, int err,
+					     const char *msg)
+{
+	struct devmem_binding_test *t = test->priv;
+	struct net_devmem_dmabuf_binding *binding;
+	struct netlink_ext_ack extack = {};
+
+	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs, nr_rxqs,
+				      t->priv, &extack);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(binding), err);
+	if (msg) {
+		KUNIT_ASSERT_NOT_NULL(test, extack._msg);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, msg));
+	}
+	KUNIT_EXPECT_TRUE(test, list_empty(&t->priv->bindings));
+}
+
 static void devmem_binding_lookup_while_bound(struct kunit *test)
 {
 	struct devmem_binding_test *t = test->priv;
@@ -292,25 +315,18 @@ static void devmem_binding_misaligned_sg_fails(struct kunit *test)
 		.misaligned	= true,
 	};
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
 	static const unsigned int rxqs[] = { 0 };
-	struct netlink_ext_ack extack = {};
 	struct devmem_test_dmabuf *buf;
 
 	buf = devmem_binding_buf(test, 3 * PAGE_SIZE, &layout);
-	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs,
-				      ARRAY_SIZE(rxqs), t->priv, &extack);
-
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(binding), -EINVAL);
-	KUNIT_ASSERT_NOT_NULL(test, extack._msg);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "not aligned"));
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -EINVAL, "not aligned");
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->detach), 1);
 	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_refs(buf), 1);
-	KUNIT_EXPECT_TRUE(test, list_empty(&t->priv->bindings));
 	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 0));
 }
 
@@ -319,41 +335,32 @@ static void devmem_binding_map_failure_fails(struct kunit *test)
 	const struct devmem_test_dmabuf_layout layout = {
 		.map_err	= -EIO,
 	};
-	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
 	static const unsigned int rxqs[] = { 0 };
-	struct netlink_ext_ack extack = {};
 	struct devmem_test_dmabuf *buf;
 
 	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, &layout);
-	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs,
-				      ARRAY_SIZE(rxqs), t->priv, &extack);
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -EIO, "Failed to map");
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(binding), -EIO);
-	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->detach), 1);
 	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_refs(buf), 1);
-	KUNIT_EXPECT_TRUE(test, list_empty(&t->priv->bindings));
 }
 
 /* A failure on a later queue unbinds the queues already bound. */
 static void devmem_binding_rxq_without_hds_fails(struct kunit *test)
 {
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
 	static const unsigned int rxqs[] = { 0, 3 };
 	struct devmem_test_dmabuf *buf;
 
 	devmem_test_netdev_set_rxq_hds(t->dev, 3, false);
 
 	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs,
-				      ARRAY_SIZE(rxqs), t->priv, NULL);
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -ENODATA, NULL);
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(binding), -ENODATA);
-	KUNIT_EXPECT_TRUE(test, list_empty(&t->priv->bindings));
 	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 0));
 	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 3));
 	KUNIT_EXPECT_NULL(test, devmem_binding_pool(test, 0)->mp_ops);
@@ -365,9 +372,7 @@ static void devmem_binding_rxq_without_hds_fails(struct kunit *test)
 static void devmem_binding_device_without_hds_fails(struct kunit *test)
 {
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
 	static const unsigned int rxqs[] = { 0 };
-	struct netlink_ext_ack extack = {};
 	struct devmem_test_dmabuf *buf;
 
 	netdev_lock(t->dev);
@@ -375,13 +380,8 @@ static void devmem_binding_device_without_hds_fails(struct kunit *test)
 	netdev_unlock(t->dev);
 
 	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs,
-				      ARRAY_SIZE(rxqs), t->priv, &extack);
-
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(binding), -EINVAL);
-	KUNIT_ASSERT_NOT_NULL(test, extack._msg);
-	KUNIT_EXPECT_STREQ(test, extack._msg, "tcp-data-split is disabled");
-	KUNIT_EXPECT_TRUE(test, list_empty(&t->priv->bindings));
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -EINVAL, "tcp-data-split is disabled");
 
 	devmem_binding_expect_released(test, buf);
 }
@@ -390,18 +390,11 @@ static void devmem_binding_rxq_out_of_range_fails(struct kunit *test)
 {
 	static const unsigned int rxqs[] = { 1, DEVMEM_TEST_NUM_RXQ };
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
-	struct netlink_ext_ack extack = {};
 	struct devmem_test_dmabuf *buf;
 
 	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs,
-				      ARRAY_SIZE(rxqs), t->priv, &extack);
-
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(binding), -ERANGE);
-	KUNIT_ASSERT_NOT_NULL(test, extack._msg);
-	KUNIT_EXPECT_STREQ(test, extack._msg, "rx queue index out of range");
-	KUNIT_EXPECT_TRUE(test, list_empty(&t->priv->bindings));
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -ERANGE, "out of range");
 	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 1));
 
 	devmem_binding_expect_released(test, buf);

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * KUnit harness for devmem TCP: a mock dma-buf exporter, a fake netdev with
- * queue management ops, and a bind helper that follows the netlink path.
+ * queue management ops, a bind helper that follows the netlink path, and
+ * kernel TCP sockets over a pair of fake netdevs.
  */
 #ifndef _NET_CORE_DEVMEM_TEST_UTILS_H
 #define _NET_CORE_DEVMEM_TEST_UTILS_H
 
 #include <linux/atomic.h>
 #include <linux/types.h>
+#include <linux/uio.h>
 
 struct dma_buf;
 struct kunit;
@@ -21,6 +23,8 @@ struct socket;
 struct work_struct;
 
 #define DEVMEM_TEST_NUM_RXQ	4
+/* Most struct dmabuf_token entries one SO_DEVMEM_DONTNEED call takes. */
+#define DEVMEM_TEST_DONTNEED_MAX	128
 
 /**
  * struct devmem_test_dmabuf_layout - how the mock exporter maps its buffer
@@ -66,6 +70,7 @@ struct devmem_test_dmabuf {
 struct devmem_test_dmabuf *
 devmem_test_dmabuf_create(struct kunit *test, size_t size,
 			  const struct devmem_test_dmabuf_layout *layout);
+void devmem_test_kick_deferred_skbs(void);
 int devmem_test_dmabuf_put_and_wait(struct kunit *test,
 				    struct devmem_test_dmabuf *buf);
 long devmem_test_dmabuf_refs(struct devmem_test_dmabuf *buf);
@@ -79,6 +84,84 @@ void devmem_test_netdev_set_rxq_hds(struct net_device *dev,
 struct page_pool *devmem_test_netdev_rxq_pool(struct net_device *dev,
 					      unsigned int rxq_idx);
 unsigned long devmem_test_netdev_tx_dropped(struct net_device *dev);
+long devmem_test_netdev_rxq_outstanding(struct net_device *dev,
+					unsigned int rxq_idx);
+
+/**
+ * struct devmem_test_pair - two fake NICs cabled back to back
+ * @net: network namespace of each end
+ * @dev: each end; @dev[i] is in @net[i] and has address @addr[i]
+ * @addr: IPv4 address of each end, both in one /24
+ */
+struct devmem_test_pair {
+	struct net *net[2];
+	struct net_device *dev[2];
+	__be32 addr[2];
+};
+
+struct devmem_test_pair *devmem_test_pair_create(struct kunit *test);
+
+/**
+ * struct devmem_test_conn - a TCP connection across a pair
+ * @tx: the sending socket
+ * @rx: the receiving socket, accepted on the device at the other end
+ */
+struct devmem_test_conn {
+	struct socket *tx;
+	struct socket *rx;
+};
+
+struct devmem_test_conn *devmem_test_tcp_connect(struct kunit *test,
+						 struct devmem_test_pair *pair,
+						 unsigned int rx_end);
+int devmem_test_send_start(struct kunit *test, struct devmem_test_conn *conn,
+			   const void *buf, size_t len);
+ssize_t devmem_test_send_wait(struct kunit *test,
+			      struct devmem_test_conn *conn);
+void devmem_test_sock_close(struct kunit *test, struct socket *sock);
+
+/**
+ * struct devmem_test_frag - one cmsg of a MSG_SOCK_DEVMEM recvmsg()
+ * @linear: SCM_DEVMEM_LINEAR, bytes copied to the data buffer, rather than
+ *	SCM_DEVMEM_DMABUF, bytes left in the dma-buf and held by a token
+ * @cmsg: the cmsg payload; only @cmsg.frag_size is meaningful if @linear
+ */
+struct devmem_test_frag {
+	bool linear;
+	struct dmabuf_cmsg cmsg;
+};
+
+/**
+ * struct devmem_test_rx - buffers for receiving with MSG_SOCK_DEVMEM
+ * @buf: data buffer, for the bytes that are not in the dma-buf
+ * @buf_len: size of @buf
+ * @frags: the cmsgs of the last devmem_test_recvmsg()
+ * @nr_frags: number of entries in @frags
+ * @max_frags: size of @frags
+ * @control: control buffer, room for @max_frags cmsgs
+ * @control_len: size of @control
+ * @tokens: DEVMEM_TEST_DONTNEED_MAX entries for releasing tokens
+ */
+struct devmem_test_rx {
+	void *buf;
+	size_t buf_len;
+	struct devmem_test_frag *frags;
+	unsigned int nr_frags;
+	unsigned int max_frags;
+	void *control;
+	size_t control_len;
+	struct dmabuf_token *tokens;
+};
+
+struct devmem_test_rx *devmem_test_rx_create(struct kunit *test,
+					     unsigned int max_frags,
+					     size_t buf_len);
+int devmem_test_recvmsg(struct kunit *test, struct socket *sock,
+			struct devmem_test_rx *rx, size_t len, int flags);
+int devmem_test_dontneed(struct kunit *test, struct socket *sock,
+			 const void *tokens, unsigned int optlen);
+int devmem_test_release_frags(struct kunit *test, struct socket *sock,
+			      struct devmem_test_rx *rx);
 
 struct netdev_nl_sock *devmem_test_nl_sock_create(struct kunit *test);
 void devmem_test_close_nl_sock(struct kunit *test, struct netdev_nl_sock *priv);
