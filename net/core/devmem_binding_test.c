@@ -117,8 +117,8 @@ static void devmem_binding_expect_bind_fails(struct kunit *test,
 
 static void devmem_binding_lookup_while_bound(struct kunit *test)
 {
-	struct devmem_binding_test *t = test->priv;
 	struct net_devmem_dmabuf_binding *binding, *found;
+	struct devmem_binding_test *t = test->priv;
 	static const unsigned int rxqs[] = { 1 };
 	struct devmem_test_dmabuf *buf;
 	u32 id;
@@ -193,9 +193,9 @@ static void devmem_binding_net_iovs_cover_dmabuf(struct kunit *test)
 	};
 	struct devmem_binding_test *t = test->priv;
 	struct net_devmem_dmabuf_binding *binding;
-	netmem_ref netmems[6], extra;
 	static const unsigned int rxqs[] = { 0 };
 	struct devmem_test_dmabuf *buf;
+	netmem_ref netmems[6], extra;
 	unsigned long seen = 0;
 	struct page_pool *pool;
 	unsigned long off;
@@ -265,8 +265,8 @@ static void devmem_binding_freed_after_last_net_iov(struct kunit *test)
 
 static void devmem_binding_tx_frag_ref_outlives_unbind(struct kunit *test)
 {
-	struct devmem_binding_test *t = test->priv;
 	struct net_devmem_dmabuf_binding *binding, *found;
+	struct devmem_binding_test *t = test->priv;
 	struct devmem_test_dmabuf *buf;
 	struct net_iov *niov;
 	netmem_ref netmem;
@@ -351,8 +351,8 @@ static void devmem_binding_map_failure_fails(struct kunit *test)
 /* A failure on a later queue unbinds the queues already bound. */
 static void devmem_binding_rxq_without_hds_fails(struct kunit *test)
 {
-	struct devmem_binding_test *t = test->priv;
 	static const unsigned int rxqs[] = { 0, 3 };
+	struct devmem_binding_test *t = test->priv;
 	struct devmem_test_dmabuf *buf;
 
 	devmem_test_netdev_set_rxq_hds(t->dev, 3, false);
@@ -429,9 +429,9 @@ static void devmem_binding_rxq_already_bound_fails(struct kunit *test)
 static void devmem_binding_socket_close_unbinds(struct kunit *test)
 {
 	struct net_devmem_dmabuf_binding *binding, *binding2;
-	static const unsigned int rxqs2[] = { 3 };
 	static const unsigned int rxqs[] = { 0, 1 };
 	struct devmem_binding_test *t = test->priv;
+	static const unsigned int rxqs2[] = { 3 };
 	struct devmem_test_dmabuf *buf, *buf2;
 	u32 id, id2;
 
@@ -480,9 +480,9 @@ static void devmem_binding_socket_close_after_unregister(struct kunit *test)
 
 static void devmem_binding_netlink_close_unbinds(struct kunit *test)
 {
-	struct net_devmem_dmabuf_binding *found;
-	struct devmem_binding_test *t = test->priv;
 	static const unsigned int rxqs[] = { 1, 2 };
+	struct devmem_binding_test *t = test->priv;
+	struct net_devmem_dmabuf_binding *found;
 	struct devmem_test_dmabuf *buf;
 	struct socket *sock;
 	u32 id = 0;
@@ -535,6 +535,3 @@ static struct kunit_suite devmem_binding_test_suite = {
 };
 
 kunit_test_suite(devmem_binding_test_suite);
-
-MODULE_DESCRIPTION("KUnit tests for devmem TCP bindings");
-MODULE_LICENSE("GPL");

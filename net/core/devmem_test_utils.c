@@ -298,8 +298,8 @@ void devmem_test_kick_deferred_skbs(void)
 int devmem_test_dmabuf_put_and_wait(struct kunit *test,
 				    struct devmem_test_dmabuf *buf)
 {
-	struct devmem_test_exporter *exp = to_exporter(buf);
 	unsigned long timeout = jiffies + DEVMEM_TEST_RELEASE_TIMEOUT;
+	struct devmem_test_exporter *exp = to_exporter(buf);
 
 	kunit_release_action(test, devmem_test_dmabuf_put_ref, exp);
 
@@ -388,11 +388,12 @@ static struct page_pool *devmem_test_pool_create(struct net_device *dev,
 	};
 
 	/* Only a header-split payload ring can take unreadable buffers. */
-	if (!priv->rxqs[idx].no_hds)
-		pp.flags |= PP_FLAG_ALLOW_UNREADABLE_NETMEM;
+	if (priv->rxqs[idx].no_hds)
+		return page_pool_create(&pp);
+	pp.flags |= PP_FLAG_ALLOW_UNREADABLE_NETMEM;
 
-	/* A memory provider insists on a DMA-mapping pool. Pages are not
-	 * mapped otherwise: the DMA device is not a real one.
+	/* A memory provider insists on a DMA-mapping pool. Pages are never
+	 * mapped: the KUnit DMA device stands for no real bus.
 	 */
 	if (__netif_get_rx_queue(dev, idx)->mp_params.mp_ops)
 		pp.flags |= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV;
@@ -649,8 +650,9 @@ static netdev_tx_t devmem_test_netdev_xmit(struct sk_buff *skb,
 	return NETDEV_TX_OK;
 }
 
-/* Both ends of a pair are unregistered in one batch, under both instance
- * locks.
+/* Both ends of a pair are unregistered in one batch, under RTNL with both
+ * instance locks held: the driver's lock class and netdev_lock_cmp_fn()
+ * allow that nesting.
  */
 static int devmem_test_netdev_init(struct net_device *dev)
 {
@@ -802,8 +804,8 @@ static struct net *devmem_test_net_create(struct kunit *test)
 
 static int devmem_test_set_ipv4(struct net_device *dev, __be32 addr)
 {
-	struct ifreq ifr = {};
 	struct sockaddr_in *sin;
+	struct ifreq ifr = {};
 	int err;
 
 	strscpy(ifr.ifr_name, dev->name, IFNAMSIZ);
@@ -1181,17 +1183,22 @@ out_unlock:
 void devmem_test_unbind(struct net_devmem_dmabuf_binding *binding,
 			struct netdev_nl_sock *priv)
 {
+	netdevice_tracker dev_tracker;
 	struct net_device *dev;
 
 	mutex_lock(&priv->lock);
 	mutex_lock(&binding->lock);
 	dev = binding->dev;
+	if (dev)
+		netdev_hold(dev, &dev_tracker, GFP_KERNEL);
 	mutex_unlock(&binding->lock);
 	if (dev)
 		netdev_lock(dev);
 	net_devmem_unbind_dmabuf(binding);
-	if (dev)
+	if (dev) {
 		netdev_unlock(dev);
+		netdev_put(dev, &dev_tracker);
+	}
 	mutex_unlock(&priv->lock);
 }
 
@@ -1471,9 +1478,9 @@ int devmem_test_recvmsg(struct kunit *test, struct socket *sock,
 		.msg_control = rx->control,
 		.msg_controllen = rx->control_len,
 	};
-	size_t controllen;
 	struct cmsghdr *cm;
 	unsigned int n = 0;
+	size_t controllen;
 	int ret;
 
 	rx->nr_frags = 0;
@@ -1674,12 +1681,12 @@ int devmem_test_nl_bind_rx(struct kunit *test, struct socket *sock,
 		.msg_name	= &addr,
 		.msg_namelen	= sizeof(addr),
 	};
-	struct sk_buff *skb;
 	struct nlattr *nest;
+	struct sk_buff *skb;
 	struct kvec iov;
 	unsigned int i;
-	void *rsp;
 	int fd, err;
+	void *rsp;
 
 	skb = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
