@@ -1189,16 +1189,19 @@ void devmem_test_unbind(struct net_devmem_dmabuf_binding *binding,
 	mutex_lock(&priv->lock);
 	mutex_lock(&binding->lock);
 	dev = binding->dev;
-	if (dev)
-		netdev_hold(dev, &dev_tracker, GFP_KERNEL);
-	mutex_unlock(&binding->lock);
-	if (dev)
-		netdev_lock(dev);
-	net_devmem_unbind_dmabuf(binding);
-	if (dev) {
-		netdev_unlock(dev);
-		netdev_put(dev, &dev_tracker);
+	if (!dev) {
+		mutex_unlock(&binding->lock);
+		net_devmem_unbind_dmabuf(binding);
+		goto out;
 	}
+	netdev_hold(dev, &dev_tracker, GFP_KERNEL);
+	mutex_unlock(&binding->lock);
+
+	netdev_lock(dev);
+	net_devmem_unbind_dmabuf(binding);
+	netdev_unlock(dev);
+	netdev_put(dev, &dev_tracker);
+out:
 	mutex_unlock(&priv->lock);
 }
 
