@@ -14,7 +14,9 @@
 #   kunit       the KUnit suites at that patch (kunit/run.sh)
 #   signoff     a Signed-off-by: line
 # Series: cover letter, at most 15 patches, net-next in every subject,
-# Coccinelle on the changed files with no new report over the base.
+# Coccinelle on the changed files with no new report over the base, every
+# rule of the tree and of this repo's scripts/coccinelle/ run on its own; the
+# number that ran is printed for base and tip and must match.
 #
 # Ends with a table and exits non-zero on any fail. Logs: build/ci/.
 set -eu
@@ -176,28 +178,66 @@ for m in "$cover" "${mails[@]}"; do
 	grep -q '^Subject: \[PATCH net-next' "$m" || S[net-next]=fail
 done
 
-# Coccinelle: every semantic patch of scripts/coccinelle that has a report
-# mode, with the options its "// Options:" line asks for (as coccicheck
-# does), over all changed .c files at once; two semantic patches at a time.
+# Coccinelle: every semantic patch with a report mode, the tree's
+# (scripts/coccinelle/*/*.cocci) and this project's (scripts/coccinelle/*.cocci
+# of this repo), each run on its own by cocci-rule.sh over all changed .c files
+# at once, two at a time. "cocci SIDE FILE..." writes $LOGS/cocci-SIDE.rules
+# (one "ran RULE" or "not-run RULE: REASON" line per rule) and prints the
+# reports of the rules that ran, each after its rule, line numbers dropped.
 cocci() {
+	local side=$1 dir=$LOGS/cocci-$1 r
+	shift
+	mkdir -p "$dir"
+	: > "$dir.rules"
 	[ $# -gt 0 ] || return 0
-	ls scripts/coccinelle/*/*.cocci |
-	xargs -P "$(nproc)" -I{} sh -c '
-		grep -q "^virtual report" "$0" || exit 0
-		opts=$(sed -n "s|^// Options:||p" "$0")
-		timeout 600 spatch -D report --no-show-diff --very-quiet $opts \
-			-I include -I include/uapi --cocci-file "$0" "$@" 2>/dev/null
-	' {} "$@" | grep -E '^[^ ]+\.[ch]:[0-9]+' |
-		sed -E 's/:[0-9]+(:[0-9]+(-[0-9]+)?)?:/:/' | sort || true
+	{
+		for r in scripts/coccinelle/*/*.cocci; do
+			grep -q '^virtual report' "$r" && echo "$r"
+		done
+		ls "$TOP"/scripts/coccinelle/*.cocci 2>/dev/null || true
+	} | xargs -P "$(nproc)" -I{} "$TOP/scripts/cocci-rule.sh" {} "$dir" "$@" |
+		sort > "$dir.rules"
+	sed -n 's/^ran //p' "$dir.rules" | while read -r r; do
+		grep -E '^[^ ]+\.[ch]:[0-9]+' "$dir/$(printf '%s' "$r" | tr / _).out" |
+			sed -E 's/:[0-9]+(:[0-9]+(-[0-9]+)?)?:/:/' | sed "s|^|$r: |"
+	done | sort
+}
+# "ran N/M at SIDE" from cocci-SIDE.rules; N alone with --ran.
+cocci_count() {
+	local ran total
+	ran=$(grep -c '^ran ' "$LOGS/cocci-$1.rules" || true)
+	total=$(wc -l < "$LOGS/cocci-$1.rules")
+	if [ "${2:-}" = --ran ]; then echo "$ran"; else echo "$ran/$total at $1"; fi
 }
 mapfile -t cfiles < <(git diff --name-only --diff-filter=d base "$tip" -- '*.c')
-cocci "${cfiles[@]}" > "$LOGS/cocci.new"
+ntip=${#cfiles[@]}
+cocci tip "${cfiles[@]}" > "$LOGS/cocci.new"
 git checkout -q base
 mapfile -t cfiles < <(for f in "${cfiles[@]}"; do [ -f "$f" ] && echo "$f"; done)
-cocci "${cfiles[@]}" > "$LOGS/cocci.old"
+nbase=${#cfiles[@]}
+cocci base "${cfiles[@]}" > "$LOGS/cocci.old"
 git checkout -q "$SERIES_BRANCH"
 comm -13 "$LOGS/cocci.old" "$LOGS/cocci.new" > "$LOGS/cocci.log"
-if [ -s "$LOGS/cocci.log" ]; then S[coccinelle]=fail; else S[coccinelle]=pass; fi
+# A rule that could not run is no pass: the counts are part of the result,
+# and they must be the same at base and tip (the base's reports are the
+# baseline), and not zero.
+if [ "$ntip" -eq 0 ]; then
+	S[coccinelle]=skip
+	cocci_note="no changed .c file"
+else
+	if [ "$nbase" -eq 0 ]; then
+		cocci_note="no changed .c file at base, rules ran $(cocci_count tip)"
+	else
+		cocci_note="rules ran $(cocci_count base), $(cocci_count tip)"
+	fi
+	if [ -s "$LOGS/cocci.log" ] || [ "$(cocci_count tip --ran)" -eq 0 ] ||
+	   { [ "$nbase" -gt 0 ] &&
+	     [ "$(cocci_count base --ran)" -ne "$(cocci_count tip --ran)" ]; }; then
+		S[coccinelle]=fail
+	else
+		S[coccinelle]=pass
+	fi
+fi
 
 # The table.
 fail=0
@@ -218,7 +258,9 @@ for k in cover count net-next coccinelle; do
 	printf ' %s=%s' "$k" "${S[$k]}"
 	[ "${S[$k]}" = fail ] && fail=1
 done
-printf '\n\nlogs: %s\n' "${LOGS#"$TOP"/}"
+printf ' (%s)\n' "$cocci_note"
+sed -n 's/^not-run /coccinelle: not run at tip: /p' "$LOGS/cocci-tip.rules"
+printf '\nlogs: %s\n' "${LOGS#"$TOP"/}"
 if [ $fail -ne 0 ]; then
 	for f in "$LOGS"/*-checkpatch.log; do
 		grep -q '^total: 0 errors' "$f" || { echo "== $f"; grep -E '(^|: )(ERROR|WARNING|CHECK):' "$f"; }
@@ -226,6 +268,7 @@ if [ $fail -ne 0 ]; then
 	for f in "$LOGS"/*-build.log "$LOGS"/*-kdoc.log "$LOGS"/cocci.log; do
 		[ -s "$f" ] && { echo "== $f"; head -20 "$f"; }
 	done
+	[ "${S[coccinelle]}" = fail ] && grep -H '^not-run ' "$LOGS"/cocci-*.rules || true
 	echo "checkpatch-ci: FAIL"
 	exit 1
 fi
