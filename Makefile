@@ -35,6 +35,7 @@ ci: apply check-export
 
 test: ci
 	kunit/run.sh
+	kunit/run-debug.sh
 
 bench: apply
 	kunit/bench.sh
