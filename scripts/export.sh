@@ -37,7 +37,7 @@ mkdir -p "$out"
 rm -f "$out"/[0-9][0-9][0-9][0-9]-*.patch
 git -c core.abbrev=12 -c diff.noprefix=false -c format.signoff=false \
 	format-patch -q -o "$out" --numbered --cover-letter \
-	--cover-from-description=subject --subject-prefix="PATCH net-next" \
+	--cover-from-description=subject --subject-prefix="PATCH net-next${SERIES_VERSION:+ v$SERIES_VERSION}" \
 	--zero-commit --no-signature --base=base --encode-email-headers \
 	base.."$SERIES_BRANCH"
 # The cover letter has no commit date of its own: take the tip's, not now.

@@ -27,6 +27,8 @@ BASE_DATE="2026-01-01T00:00:00Z"
 SERIES_NAME="Devmem Team"
 SERIES_EMAIL="devmem@localhost"
 SERIES_BRANCH=series
+# The version of the series as posted: "[PATCH net-next vN ...]".
+SERIES_VERSION=2
 
 base_identity() {
 	export GIT_AUTHOR_NAME="devmem base" GIT_AUTHOR_EMAIL="devmem-base@localhost"

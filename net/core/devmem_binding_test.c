@@ -1,28 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * KUnit tests for the lifetime of devmem dma-buf bindings: bind, unbind,
- * the page pools of bound queues, and what each error path leaves behind.
+ * KUnit tests for the lifetime of devmem dma-buf bindings, driven through
+ * netdev netlink as user space drives them: bind, what the page pools of
+ * bound queues hand out, unbind by closing the socket, and what every
+ * error path leaves behind.
  */
 
+#include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/errno.h>
 #include <linux/ethtool.h>
+#include <linux/module.h>
 #include <linux/netdevice.h>
-#include <linux/percpu-refcount.h>
-#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <net/netdev_lock.h>
-#include <net/netdev_queues.h>
-#include <net/netlink.h>
 #include <net/page_pool/helpers.h>
 
-#include "devmem.h"
-#include "devmem_test_utils.h"
+#include "devmem_test.h"
 
-#define DEVMEM_TEST_BUF_SIZE	(16 * PAGE_SIZE)
+#define DEVMEM_BINDING_BUF_SIZE	(16 * PAGE_SIZE)
 
 struct devmem_binding_test {
 	struct net_device *dev;
-	struct netdev_nl_sock *priv;
+	struct devmem_test_nl *nl;
 };
 
 static int devmem_binding_test_init(struct kunit *test)
@@ -33,13 +34,13 @@ static int devmem_binding_test_init(struct kunit *test)
 	if (!t)
 		return -ENOMEM;
 
-	t->dev = devmem_test_netdev_create(test, &init_net);
+	t->dev = devmem_test_nic_create(test, &init_net);
 	if (IS_ERR(t->dev))
 		return PTR_ERR(t->dev);
 
-	t->priv = devmem_test_nl_sock_create(test);
-	if (IS_ERR(t->priv))
-		return PTR_ERR(t->priv);
+	t->nl = devmem_test_nl_open(test, &init_net);
+	if (IS_ERR(t->nl))
+		return PTR_ERR(t->nl);
 
 	test->priv = t;
 	return 0;
@@ -56,28 +57,56 @@ devmem_binding_buf(struct kunit *test, size_t size,
 	return buf;
 }
 
-static struct net_devmem_dmabuf_binding *
-devmem_binding_bind(struct kunit *test, struct devmem_test_dmabuf *buf,
-		    const unsigned int *rxqs, unsigned int nr_rxqs)
+static u32 devmem_binding_bind(struct kunit *test,
+			       struct devmem_test_dmabuf *buf,
+			       const unsigned int *rxqs, unsigned int nr_rxqs)
 {
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
+	u32 id = 0;
 
-	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs, nr_rxqs,
-				      t->priv, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, binding);
-	return binding;
+	KUNIT_ASSERT_EQ_MSG(test, devmem_test_nl_bind_rx(t->nl, t->dev, buf,
+							 rxqs, nr_rxqs, &id),
+			    0, "extack: %s", t->nl->extack);
+	KUNIT_EXPECT_NE(test, id, 0);
+	return id;
 }
 
-static struct page_pool *devmem_binding_pool(struct kunit *test,
-					     unsigned int rxq_idx)
+/* The binding id the queue reports, asked on a socket of its own. */
+static u32 devmem_binding_queue_id(struct kunit *test, unsigned int rxq_idx)
 {
 	struct devmem_binding_test *t = test->priv;
-	struct page_pool *pool;
+	struct devmem_test_nl *nl;
+	u32 id;
 
-	pool = devmem_test_netdev_rxq_pool(t->dev, rxq_idx);
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	return pool;
+	nl = devmem_test_nl_open(test, dev_net(t->dev));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nl);
+	KUNIT_ASSERT_EQ(test, devmem_test_nl_queue_dmabuf(nl, t->dev, rxq_idx,
+							  &id), 0);
+	devmem_test_nl_close(test, nl);
+	return id;
+}
+
+/* Take a buffer from the page pool of an RX queue, as the NIC would. */
+static netmem_ref devmem_binding_alloc(struct kunit *test,
+				       unsigned int rxq_idx,
+				       struct page_pool **pool)
+{
+	struct devmem_binding_test *t = test->priv;
+	netmem_ref netmem;
+
+	*pool = devmem_test_nic_rxq_pool(t->dev, rxq_idx);
+	KUNIT_ASSERT_NOT_NULL(test, *pool);
+	local_bh_disable();
+	netmem = page_pool_alloc_netmems(*pool, GFP_ATOMIC);
+	local_bh_enable();
+	return netmem;
+}
+
+static void devmem_binding_put(struct page_pool *pool, netmem_ref netmem)
+{
+	local_bh_disable();
+	page_pool_put_full_netmem(pool, netmem, false);
+	local_bh_enable();
 }
 
 /* Release the test's dma-buf and check the binding left nothing mapped. */
@@ -92,8 +121,9 @@ static void devmem_binding_expect_released(struct kunit *test,
 			atomic_read(&buf->attach));
 }
 
-/* Bind @buf to @rxqs and expect the bind to fail with @err, the extack
- * message to contain @msg if not NULL, and no binding on the socket.
+/* Bind @buf to @rxqs and expect the request to fail with @err and the
+ * extack message to start with @msg, no queue of the device to be left
+ * bound, and the exporter to get everything back.
  */
 static void devmem_binding_expect_bind_fails(struct kunit *test,
 					     struct devmem_test_dmabuf *buf,
@@ -102,436 +132,438 @@ static void devmem_binding_expect_bind_fails(struct kunit *test,
 					     const char *msg)
 {
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
-	struct netlink_ext_ack extack = {};
+	unsigned int i;
+	u32 id = 0;
 
-	binding = devmem_test_bind_rx(test, t->dev, buf, rxqs, nr_rxqs,
-				      t->priv, &extack);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(binding), err);
-	if (msg) {
-		KUNIT_ASSERT_NOT_NULL(test, extack._msg);
-		KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, msg));
-	}
-	KUNIT_EXPECT_TRUE(test, list_empty(&t->priv->bindings));
+	KUNIT_EXPECT_EQ(test, devmem_test_nl_bind_rx(t->nl, t->dev, buf, rxqs,
+						     nr_rxqs, &id), err);
+	KUNIT_EXPECT_EQ(test, id, 0);
+	KUNIT_EXPECT_STREQ(test, t->nl->extack, msg);
+	for (i = 0; i < DEVMEM_TEST_NUM_RXQ; i++)
+		KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, i), 0);
+	devmem_binding_expect_released(test, buf);
 }
 
-static void devmem_binding_lookup_while_bound(struct kunit *test)
+static void devmem_binding_bind_reports_queues(struct kunit *test)
 {
-	struct net_devmem_dmabuf_binding *binding, *found;
-	struct devmem_binding_test *t = test->priv;
-	static const unsigned int rxqs[] = { 1 };
+	static const unsigned int rxqs[] = { 1, 2 };
 	struct devmem_test_dmabuf *buf;
 	u32 id;
 
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
-	id = binding->id;
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	id = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 1);
-	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_refs(buf), 2);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 0), 0);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), id);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 2), id);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 3), 0);
+}
 
-	found = net_devmem_lookup_dmabuf(id);
-	KUNIT_EXPECT_PTR_EQ(test, found, binding);
-	if (found)
-		net_devmem_dmabuf_binding_put(found);
+static void devmem_binding_ids_are_unique(struct kunit *test)
+{
+	static const unsigned int rxq1[] = { 1 }, rxq2[] = { 2 };
+	struct devmem_test_dmabuf *buf;
 
-	devmem_test_unbind(binding, t->priv);
-
-	found = net_devmem_lookup_dmabuf(id);
-	KUNIT_EXPECT_NULL(test, found);
-	if (found)
-		net_devmem_dmabuf_binding_put(found);
-
-	devmem_binding_expect_released(test, buf);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 1);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	KUNIT_EXPECT_NE(test, devmem_binding_bind(test, buf, rxq1, 1),
+			devmem_binding_bind(test, buf, rxq2, 1));
 }
 
 static void devmem_binding_pool_hands_out_net_iovs(struct kunit *test)
 {
-	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
-	static const unsigned int rxqs[] = { 2 };
+	static const unsigned int rxqs[] = { 1 };
 	struct devmem_test_dmabuf *buf;
-	struct page_pool *pool;
-	struct net_iov *niov;
-	netmem_ref netmem;
+	struct page_pool *pool, *pool0;
+	netmem_ref netmem, page;
+	dma_addr_t dma;
+	size_t off;
 
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
 
-	KUNIT_EXPECT_NULL(test, devmem_binding_pool(test, 0)->mp_priv);
-	pool = devmem_binding_pool(test, 2);
-	KUNIT_EXPECT_PTR_EQ(test, pool->mp_priv, (void *)binding);
+	netmem = devmem_binding_alloc(test, 1, &pool);
+	KUNIT_ASSERT_NE(test, netmem, 0);
+	KUNIT_EXPECT_TRUE(test, netmem_is_net_iov(netmem));
+	dma = page_pool_get_dma_addr_netmem(netmem);
+	KUNIT_EXPECT_TRUE(test, devmem_test_dmabuf_mapped(buf, dma, PAGE_SIZE,
+							  &off));
+	devmem_binding_put(pool, netmem);
 
-	netmem = page_pool_alloc_netmems(pool, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, netmem);
-	KUNIT_ASSERT_TRUE(test, netmem_is_net_iov(netmem));
-	niov = netmem_to_net_iov(netmem);
-	KUNIT_EXPECT_PTR_EQ(test, net_devmem_iov_binding(niov), binding);
-	KUNIT_EXPECT_LT(test, net_iov_virtual_addr(niov), buf->size);
-	page_pool_put_full_netmem(pool, netmem, false);
-
-	devmem_test_unbind(binding, t->priv);
-
-	pool = devmem_binding_pool(test, 2);
-	KUNIT_EXPECT_NULL(test, pool->mp_ops);
-	KUNIT_EXPECT_NULL(test, pool->mp_priv);
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 2));
-
-	devmem_binding_expect_released(test, buf);
+	/* A queue left alone keeps handing out pages. */
+	page = devmem_binding_alloc(test, 0, &pool0);
+	KUNIT_ASSERT_NE(test, page, 0);
+	KUNIT_EXPECT_FALSE(test, netmem_is_net_iov(page));
+	devmem_binding_put(pool0, page);
 }
 
+/* Every page of a dma-buf mapped as several sg entries is handed out once,
+ * then the pool runs dry.
+ */
 static void devmem_binding_net_iovs_cover_dmabuf(struct kunit *test)
 {
 	static const size_t sg_lens[] = {
-		2 * PAGE_SIZE, PAGE_SIZE, 3 * PAGE_SIZE,
+		4 * PAGE_SIZE, 8 * PAGE_SIZE, 4 * PAGE_SIZE,
 	};
-	const struct devmem_test_dmabuf_layout layout = {
-		.sg_lens	= sg_lens,
-		.nr_sg		= ARRAY_SIZE(sg_lens),
+	static const struct devmem_test_dmabuf_layout layout = {
+		.sg_lens = sg_lens,
+		.nr_sg = ARRAY_SIZE(sg_lens),
 	};
-	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
-	static const unsigned int rxqs[] = { 0 };
+	static const unsigned int rxqs[] = { 1 };
+	unsigned int i, n = DEVMEM_BINDING_BUF_SIZE / PAGE_SIZE;
 	struct devmem_test_dmabuf *buf;
-	netmem_ref netmems[6], extra;
-	unsigned long seen = 0;
+	unsigned long *seen;
+	netmem_ref *netmems;
 	struct page_pool *pool;
-	unsigned long off;
-	unsigned int i;
+	dma_addr_t dma;
+	size_t off;
 
-	buf = devmem_binding_buf(test, ARRAY_SIZE(netmems) * PAGE_SIZE,
-				 &layout);
-	binding = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
-	pool = devmem_binding_pool(test, 0);
+	seen = kunit_kzalloc(test, BITS_TO_LONGS(n) * sizeof(long), GFP_KERNEL);
+	netmems = kunit_kcalloc(test, n, sizeof(*netmems), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_NOT_NULL(test, netmems);
 
-	for (i = 0; i < ARRAY_SIZE(netmems); i++) {
-		netmems[i] = page_pool_alloc_netmems(pool, GFP_KERNEL);
-		KUNIT_ASSERT_TRUE(test, netmems[i]);
-		KUNIT_ASSERT_TRUE(test, netmem_is_net_iov(netmems[i]));
-		off = net_iov_virtual_addr(netmem_to_net_iov(netmems[i]));
-		KUNIT_ASSERT_LT(test, off, buf->size);
-		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(off, PAGE_SIZE));
-		seen |= BIT(off / PAGE_SIZE);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
+	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+
+	for (i = 0; i < n; i++) {
+		netmems[i] = devmem_binding_alloc(test, 1, &pool);
+		KUNIT_ASSERT_NE(test, netmems[i], 0);
+		dma = page_pool_get_dma_addr_netmem(netmems[i]);
+		KUNIT_ASSERT_TRUE(test, devmem_test_dmabuf_mapped(buf, dma,
+								  PAGE_SIZE,
+								  &off));
+		KUNIT_EXPECT_FALSE(test, test_and_set_bit(off / PAGE_SIZE,
+							  seen));
 	}
-	KUNIT_EXPECT_EQ(test, seen, GENMASK(ARRAY_SIZE(netmems) - 1, 0));
+	KUNIT_EXPECT_EQ(test, devmem_binding_alloc(test, 1, &pool), 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_full(seen, n));
 
-	/* Every net_iov of every sg entry is out: the pool is dry. */
-	extra = page_pool_alloc_netmems(pool, GFP_KERNEL);
-	KUNIT_EXPECT_FALSE(test, extra);
-	if (extra)
-		page_pool_put_full_netmem(pool, extra, false);
+	for (i = 0; i < n; i++)
+		devmem_binding_put(pool, netmems[i]);
+}
 
-	for (i = 0; i < ARRAY_SIZE(netmems); i++)
-		page_pool_put_full_netmem(pool, netmems[i], false);
+static void devmem_binding_close_unbinds(struct kunit *test)
+{
+	static const unsigned int rxqs[] = { 1, 2 };
+	struct devmem_binding_test *t = test->priv;
+	struct devmem_test_dmabuf *buf;
+	struct page_pool *pool;
+	netmem_ref netmem;
 
-	devmem_test_unbind(binding, t->priv);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+	devmem_test_nl_close(test, t->nl);
+
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 2), 0);
+	netmem = devmem_binding_alloc(test, 1, &pool);
+	KUNIT_ASSERT_NE(test, netmem, 0);
+	KUNIT_EXPECT_FALSE(test, netmem_is_net_iov(netmem));
+	devmem_binding_put(pool, netmem);
 	devmem_binding_expect_released(test, buf);
 }
 
+/* Closing a socket unbinds every binding it made. */
+static void devmem_binding_close_unbinds_all(struct kunit *test)
+{
+	static const unsigned int rxq1[] = { 1 }, rxq2[] = { 2, 3 };
+	struct devmem_binding_test *t = test->priv;
+	struct devmem_test_dmabuf *buf1, *buf2;
+
+	buf1 = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	buf2 = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_bind(test, buf1, rxq1, ARRAY_SIZE(rxq1));
+	devmem_binding_bind(test, buf2, rxq2, ARRAY_SIZE(rxq2));
+	devmem_test_nl_close(test, t->nl);
+
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 2), 0);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 3), 0);
+	devmem_binding_expect_released(test, buf1);
+	devmem_binding_expect_released(test, buf2);
+}
+
+/* A net_iov still out keeps its binding, hence the dma-buf mapping, alive
+ * past the unbind; its return lets the binding go.
+ */
 static void devmem_binding_freed_after_last_net_iov(struct kunit *test)
 {
+	static const unsigned int rxqs[] = { 1 };
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
-	static const unsigned int rxqs[] = { 0 };
 	struct devmem_test_dmabuf *buf;
 	struct page_pool *pool;
 	netmem_ref netmem;
 
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
-	pool = devmem_binding_pool(test, 0);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+	netmem = devmem_binding_alloc(test, 1, &pool);
+	KUNIT_ASSERT_NE(test, netmem, 0);
 
-	netmem = page_pool_alloc_netmems(pool, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, netmem);
-
-	/* The old pool outlives the unbind while the net_iov is out. */
-	devmem_test_unbind(binding, t->priv);
-	rcu_barrier();
-
-	KUNIT_EXPECT_FALSE(test, percpu_ref_is_zero(&binding->ref));
+	devmem_test_nl_close(test, t->nl);
+	devmem_test_flush_releases();
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->detach), 0);
-	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_refs(buf), 2);
 
-	page_pool_put_full_netmem(pool, netmem, false);
-
+	devmem_binding_put(pool, netmem);
 	devmem_binding_expect_released(test, buf);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 1);
-	KUNIT_EXPECT_TRUE(test,
-			  buf->detach_work == __net_devmem_dmabuf_binding_free);
-}
-
-static void devmem_binding_tx_frag_ref_outlives_unbind(struct kunit *test)
-{
-	struct net_devmem_dmabuf_binding *binding, *found;
-	struct devmem_binding_test *t = test->priv;
-	struct devmem_test_dmabuf *buf;
-	struct net_iov *niov;
-	netmem_ref netmem;
-	size_t off, size;
-
-	buf = devmem_binding_buf(test, 4 * PAGE_SIZE, NULL);
-	binding = devmem_test_bind_tx(test, t->dev, buf, t->priv, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, binding);
-
-	/* sendmsg: look the binding up, ref each frag, drop the lookup ref */
-	found = net_devmem_lookup_dmabuf(binding->id);
-	KUNIT_ASSERT_PTR_EQ(test, found, binding);
-	niov = net_devmem_get_niov_at(binding, 0, &off, &size);
-	KUNIT_ASSERT_NOT_NULL(test, niov);
-	netmem = net_iov_to_netmem(niov);
-	get_netmem(netmem);
-	net_devmem_dmabuf_binding_put(found);
-
-	devmem_test_unbind(binding, t->priv);
-	rcu_barrier();
-
-	/* A clone of the skb refs the frag after the unbind killed the ref,
-	 * then the original skb is freed.
-	 */
-	get_netmem(netmem);
-	put_netmem(netmem);
-
-	KUNIT_EXPECT_FALSE(test, percpu_ref_is_zero(&binding->ref));
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 0);
-	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_refs(buf), 2);
-
-	put_netmem(netmem);
-
-	devmem_binding_expect_released(test, buf);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 1);
-	KUNIT_EXPECT_TRUE(test,
-			  buf->detach_work == __net_devmem_dmabuf_binding_free);
 }
 
 static void devmem_binding_misaligned_sg_fails(struct kunit *test)
 {
-	static const size_t sg_lens[] = { PAGE_SIZE, 2 * PAGE_SIZE };
-	const struct devmem_test_dmabuf_layout layout = {
-		.sg_lens	= sg_lens,
-		.nr_sg		= ARRAY_SIZE(sg_lens),
-		.misaligned	= true,
+	static const size_t sg_lens[] = { 8 * PAGE_SIZE, 8 * PAGE_SIZE };
+	static const struct devmem_test_dmabuf_layout layout = {
+		.sg_lens = sg_lens,
+		.nr_sg = ARRAY_SIZE(sg_lens),
+		.misaligned = true,
 	};
-	struct devmem_binding_test *t = test->priv;
-	static const unsigned int rxqs[] = { 0 };
+	static const unsigned int rxqs[] = { 1 };
+	struct devmem_test_dmabuf *buf;
+	char msg[NETLINK_MAX_FMTMSG_LEN];
+	dma_addr_t addr;
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
+	addr = devmem_test_dmabuf_sg_dma(buf, 1);
+	/* The message as the extack carries it, truncated. */
+	snprintf(msg, sizeof(msg),
+		 "dmabuf sg entry (addr=%pad, len=%zu) not aligned to niov size %lu",
+		 &addr, sg_lens[1], PAGE_SIZE);
+
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -EINVAL, msg);
+}
+
+static void devmem_binding_attach_failure_fails(struct kunit *test)
+{
+	static const struct devmem_test_dmabuf_layout layout = {
+		.attach_err = -ENODEV,
+	};
+	static const unsigned int rxqs[] = { 1 };
 	struct devmem_test_dmabuf *buf;
 
-	buf = devmem_binding_buf(test, 3 * PAGE_SIZE, &layout);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
-					 -EINVAL, "not aligned");
-
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->detach), 1);
-	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_refs(buf), 1);
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 0));
+					 -ENODEV,
+					 "Failed to bind dmabuf to device");
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 0);
 }
 
 static void devmem_binding_map_failure_fails(struct kunit *test)
 {
-	const struct devmem_test_dmabuf_layout layout = {
-		.map_err	= -EIO,
+	static const struct devmem_test_dmabuf_layout layout = {
+		.map_err = -ENOMEM,
 	};
-	static const unsigned int rxqs[] = { 0 };
+	static const unsigned int rxqs[] = { 1 };
 	struct devmem_test_dmabuf *buf;
 
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, &layout);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
-					 -EIO, "Failed to map");
-
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 0);
+					 -ENOMEM,
+					 "Failed to map dmabuf attachment");
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->detach), 1);
-	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_refs(buf), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 0);
 }
 
-/* A failure on a later queue unbinds the queues already bound. */
+/* A queue whose ring does not split builds a pool the provider does not
+ * attach to: the bind notices, and unwinds.
+ */
 static void devmem_binding_rxq_without_hds_fails(struct kunit *test)
 {
-	static const unsigned int rxqs[] = { 0, 3 };
+	static const unsigned int rxqs[] = { 1, 2 };
 	struct devmem_binding_test *t = test->priv;
 	struct devmem_test_dmabuf *buf;
 
-	devmem_test_netdev_set_rxq_hds(t->dev, 3, false);
-
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
+	devmem_test_nic_set_rxq_hds(t->dev, 2, false);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
-					 -ENODATA, NULL);
+					 -ENODATA, "");
+}
 
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 0));
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 3));
-	KUNIT_EXPECT_NULL(test, devmem_binding_pool(test, 0)->mp_ops);
-	KUNIT_EXPECT_NULL(test, devmem_binding_pool(test, 3)->mp_ops);
+static void devmem_binding_set_hds(struct kunit *test, u8 hds_config,
+				   u32 hds_thresh)
+{
+	struct devmem_binding_test *t = test->priv;
 
-	devmem_binding_expect_released(test, buf);
+	KUNIT_ASSERT_EQ(test, devmem_test_nl_set_rings(test, t->dev, hds_config,
+						       hds_thresh, NULL), 0);
 }
 
 static void devmem_binding_device_without_hds_fails(struct kunit *test)
 {
-	struct devmem_binding_test *t = test->priv;
-	static const unsigned int rxqs[] = { 0 };
+	static const unsigned int rxqs[] = { 1 };
 	struct devmem_test_dmabuf *buf;
 
-	netdev_lock(t->dev);
-	t->dev->cfg->hds_config = ETHTOOL_TCP_DATA_SPLIT_DISABLED;
-	netdev_unlock(t->dev);
-
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
+	devmem_binding_set_hds(test, ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
 					 -EINVAL, "tcp-data-split is disabled");
-
-	devmem_binding_expect_released(test, buf);
 }
 
+static void devmem_binding_hds_thresh_fails(struct kunit *test)
+{
+	static const unsigned int rxqs[] = { 1 };
+	struct devmem_test_dmabuf *buf;
+
+	devmem_binding_set_hds(test, ETHTOOL_TCP_DATA_SPLIT_ENABLED, 256);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -EINVAL, "hds-thresh is not zero");
+}
+
+/* ethtool refuses to turn header split off under a bound queue. */
+static void devmem_binding_hds_off_while_bound_fails(struct kunit *test)
+{
+	static const unsigned int rxqs[] = { 1 };
+	struct devmem_binding_test *t = test->priv;
+	char extack[DEVMEM_TEST_EXTACK_LEN];
+	struct devmem_test_dmabuf *buf;
+	int err;
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+	err = devmem_test_nl_set_rings(test, t->dev,
+				       ETHTOOL_TCP_DATA_SPLIT_DISABLED, 0,
+				       extack);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_STREQ(test, extack,
+			   "can't disable tcp-data-split while device has memory provider enabled");
+	err = devmem_test_nl_set_rings(test, t->dev,
+				       ETHTOOL_TCP_DATA_SPLIT_ENABLED, 128,
+				       extack);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_STREQ(test, extack,
+			   "can't set non-zero hds_thresh while device is memory provider enabled");
+}
+
+/* A bind request must name at least one queue. */
+static void devmem_binding_no_queues_fails(struct kunit *test)
+{
+	struct devmem_test_dmabuf *buf;
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_expect_bind_fails(test, buf, NULL, 0, -EINVAL, "");
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 0);
+}
+
+/* netlink refuses a queue the device does not have before binding. */
 static void devmem_binding_rxq_out_of_range_fails(struct kunit *test)
 {
-	static const unsigned int rxqs[] = { 1, DEVMEM_TEST_NUM_RXQ };
-	struct devmem_binding_test *t = test->priv;
+	static const unsigned int rxqs[] = { DEVMEM_TEST_NUM_RXQ };
 	struct devmem_test_dmabuf *buf;
 
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
-					 -ERANGE, "out of range");
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 1));
-
-	devmem_binding_expect_released(test, buf);
+					 -EINVAL, "");
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 0);
 }
 
+/* Binding queues 2 then 1 where 1 is taken: queue 2 was bound first, and
+ * the failure on queue 1 unbinds the whole new binding again.
+ */
 static void devmem_binding_rxq_already_bound_fails(struct kunit *test)
 {
-	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
-	static const unsigned int rxqs[] = { 2 };
+	static const unsigned int taken[] = { 1 }, rxqs[] = { 1, 2 };
 	struct devmem_test_dmabuf *buf, *buf2;
-	struct netlink_ext_ack extack = {};
+	struct devmem_binding_test *t = test->priv;
+	u32 id, id2 = 0;
 
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	buf2 = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	id = devmem_binding_bind(test, buf, taken, ARRAY_SIZE(taken));
 
-	KUNIT_EXPECT_EQ(test,
-			PTR_ERR_OR_ZERO(devmem_test_bind_rx(test, t->dev, buf2,
-							    rxqs,
-							    ARRAY_SIZE(rxqs),
-							    t->priv, &extack)),
+	buf2 = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	KUNIT_EXPECT_EQ(test, devmem_test_nl_bind_rx(t->nl, t->dev, buf2, rxqs,
+						     ARRAY_SIZE(rxqs), &id2),
 			-EEXIST);
-	KUNIT_EXPECT_PTR_EQ(test, devmem_binding_pool(test, 2)->mp_priv,
-			    (void *)binding);
+	KUNIT_EXPECT_STREQ(test, t->nl->extack,
+			   "designated queue already memory provider bound");
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), id);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 2), 0);
 	devmem_binding_expect_released(test, buf2);
-
-	devmem_test_unbind(binding, t->priv);
-	devmem_binding_expect_released(test, buf);
 }
 
-static void devmem_binding_socket_close_unbinds(struct kunit *test)
-{
-	struct net_devmem_dmabuf_binding *binding, *binding2;
-	static const unsigned int rxqs[] = { 0, 1 };
-	struct devmem_binding_test *t = test->priv;
-	static const unsigned int rxqs2[] = { 3 };
-	struct devmem_test_dmabuf *buf, *buf2;
-	u32 id, id2;
-
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	buf2 = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
-	binding2 = devmem_binding_bind(test, buf2, rxqs2, ARRAY_SIZE(rxqs2));
-	id = binding->id;
-	id2 = binding2->id;
-	KUNIT_EXPECT_NE(test, id, id2);
-
-	devmem_test_close_nl_sock(test, t->priv);
-
-	KUNIT_EXPECT_NULL(test, net_devmem_lookup_dmabuf(id));
-	KUNIT_EXPECT_NULL(test, net_devmem_lookup_dmabuf(id2));
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 0));
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 1));
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 3));
-
-	devmem_binding_expect_released(test, buf);
-	devmem_binding_expect_released(test, buf2);
-	KUNIT_EXPECT_TRUE(test,
-			  buf->detach_work == __net_devmem_dmabuf_binding_free);
-}
-
-static void devmem_binding_socket_close_after_unregister(struct kunit *test)
-{
-	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *binding;
-	static const unsigned int rxqs[] = { 0 };
-	struct devmem_test_dmabuf *buf;
-
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	binding = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
-
-	devmem_test_netdev_unregister(test, t->dev);
-
-	/* The binding stays listed in the socket but no longer has a device */
-	KUNIT_EXPECT_FALSE(test, list_empty(&t->priv->bindings));
-	KUNIT_EXPECT_NULL(test, READ_ONCE(binding->dev));
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 0);
-
-	devmem_test_close_nl_sock(test, t->priv);
-	devmem_binding_expect_released(test, buf);
-}
-
-static void devmem_binding_netlink_close_unbinds(struct kunit *test)
+static void devmem_binding_dma_dev_mismatch_fails(struct kunit *test)
 {
 	static const unsigned int rxqs[] = { 1, 2 };
 	struct devmem_binding_test *t = test->priv;
-	struct net_devmem_dmabuf_binding *found;
 	struct devmem_test_dmabuf *buf;
-	struct socket *sock;
-	u32 id = 0;
+	struct device *other;
 
-	buf = devmem_binding_buf(test, DEVMEM_TEST_BUF_SIZE, NULL);
-	sock = devmem_test_nl_socket_create(test);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sock);
+	other = kunit_device_register(test, "devmem-test-other-pf");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	devmem_test_nic_set_rxq_dma_dev(t->dev, 2, other);
 
-	KUNIT_ASSERT_EQ(test, devmem_test_nl_bind_rx(test, sock, t->dev, buf,
-						     rxqs, ARRAY_SIZE(rxqs),
-						     &id), 0);
-	found = net_devmem_lookup_dmabuf(id);
-	KUNIT_ASSERT_NOT_NULL(test, found);
-	KUNIT_EXPECT_PTR_EQ(test, devmem_binding_pool(test, 1)->mp_priv,
-			    (void *)found);
-	KUNIT_EXPECT_PTR_EQ(test, devmem_binding_pool(test, 2)->mp_priv,
-			    (void *)found);
-	net_devmem_dmabuf_binding_put(found);
-
-	devmem_test_nl_socket_close(test, sock);
-
-	devmem_binding_expect_released(test, buf);
-	KUNIT_EXPECT_NULL(test, net_devmem_lookup_dmabuf(id));
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 1));
-	KUNIT_EXPECT_FALSE(test, netif_rxq_has_unreadable_mp(t->dev, 2));
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -EOPNOTSUPP,
+					 "DMA device mismatch between queue 2 and 1 (multi-PF device?)");
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 0);
 }
 
-static struct kunit_case devmem_binding_test_cases[] = {
-	KUNIT_CASE(devmem_binding_lookup_while_bound),
+static void devmem_binding_close_after_unregister(struct kunit *test)
+{
+	static const unsigned int rxqs[] = { 1 };
+	struct devmem_binding_test *t = test->priv;
+	struct devmem_test_dmabuf *buf;
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+	devmem_test_nic_unregister(test, t->dev);
+	devmem_test_nl_close(test, t->nl);
+	devmem_binding_expect_released(test, buf);
+}
+
+static void devmem_binding_bind_tx(struct kunit *test)
+{
+	struct devmem_binding_test *t = test->priv;
+	struct devmem_test_dmabuf *buf;
+	u32 id = 0;
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	KUNIT_ASSERT_EQ_MSG(test, devmem_test_nl_bind_tx(t->nl, t->dev, buf,
+							 &id),
+			    0, "extack: %s", t->nl->extack);
+	KUNIT_EXPECT_NE(test, id, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->map), 1);
+
+	devmem_test_nl_close(test, t->nl);
+	devmem_binding_expect_released(test, buf);
+}
+
+static struct kunit_case devmem_binding_cases[] = {
+	KUNIT_CASE(devmem_binding_bind_reports_queues),
+	KUNIT_CASE(devmem_binding_ids_are_unique),
 	KUNIT_CASE(devmem_binding_pool_hands_out_net_iovs),
 	KUNIT_CASE(devmem_binding_net_iovs_cover_dmabuf),
+	KUNIT_CASE(devmem_binding_close_unbinds),
+	KUNIT_CASE(devmem_binding_close_unbinds_all),
 	KUNIT_CASE(devmem_binding_freed_after_last_net_iov),
-	KUNIT_CASE(devmem_binding_tx_frag_ref_outlives_unbind),
 	KUNIT_CASE(devmem_binding_misaligned_sg_fails),
+	KUNIT_CASE(devmem_binding_attach_failure_fails),
 	KUNIT_CASE(devmem_binding_map_failure_fails),
 	KUNIT_CASE(devmem_binding_rxq_without_hds_fails),
 	KUNIT_CASE(devmem_binding_device_without_hds_fails),
+	KUNIT_CASE(devmem_binding_hds_thresh_fails),
+	KUNIT_CASE(devmem_binding_hds_off_while_bound_fails),
+	KUNIT_CASE(devmem_binding_no_queues_fails),
 	KUNIT_CASE(devmem_binding_rxq_out_of_range_fails),
 	KUNIT_CASE(devmem_binding_rxq_already_bound_fails),
-	KUNIT_CASE(devmem_binding_socket_close_unbinds),
-	KUNIT_CASE(devmem_binding_socket_close_after_unregister),
-	KUNIT_CASE(devmem_binding_netlink_close_unbinds),
+	KUNIT_CASE(devmem_binding_dma_dev_mismatch_fails),
+	KUNIT_CASE(devmem_binding_close_after_unregister),
+	KUNIT_CASE(devmem_binding_bind_tx),
 	{}
 };
 
-static struct kunit_suite devmem_binding_test_suite = {
+static struct kunit_suite devmem_binding_suite = {
 	.name = "devmem_binding",
 	.init = devmem_binding_test_init,
-	.test_cases = devmem_binding_test_cases,
+	.test_cases = devmem_binding_cases,
 };
 
-kunit_test_suite(devmem_binding_test_suite);
+kunit_test_suite(devmem_binding_suite);
+
+MODULE_DESCRIPTION("KUnit tests for devmem TCP");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("DMA_BUF");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+MODULE_IMPORT_NS("NETDEV_INTERNAL");

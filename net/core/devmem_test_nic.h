@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fake NIC for the devmem KUnit tests: queue management ops, header split,
+ * one page pool per RX queue tied to its NAPI instance, and NAPI receive.
+ */
+#ifndef _NET_CORE_DEVMEM_TEST_NIC_H
+#define _NET_CORE_DEVMEM_TEST_NIC_H
+
+#include <linux/types.h>
+
+struct device;
+struct kunit;
+struct net;
+struct net_device;
+struct page_pool;
+
+#define DEVMEM_TEST_NUM_RXQ	4
+/* Size of an RX payload buffer: a net_iov holds four, so payload lands at
+ * non-zero offsets inside net_iovs and a full-sized segment spans two.
+ */
+#define DEVMEM_TEST_RX_BUF_LEN	1024
+#define DEVMEM_TEST_MTU		1500
+
+struct net_device *devmem_test_nic_create(struct kunit *test, struct net *net);
+int devmem_test_nic_create_pair(struct kunit *test, struct net *net[2],
+				struct net_device *dev[2]);
+void devmem_test_nic_unregister(struct kunit *test, struct net_device *dev);
+void devmem_test_nic_set_rxq_hds(struct net_device *dev, unsigned int rxq_idx,
+				 bool enable);
+void devmem_test_nic_set_rxq_split_at(struct net_device *dev,
+				      unsigned int rxq_idx, unsigned int len);
+void devmem_test_nic_set_rxq_dma_dev(struct net_device *dev,
+				     unsigned int rxq_idx,
+				     struct device *dma_dev);
+void devmem_test_nic_steer(struct net_device *dev, unsigned int rxq_idx);
+struct page_pool *devmem_test_nic_rxq_pool(struct net_device *dev,
+					   unsigned int rxq_idx);
+
+#endif /* _NET_CORE_DEVMEM_TEST_NIC_H */

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Netlink client for the devmem KUnit tests.
+ *
+ * Binding and unbinding go through netdev netlink exactly as user space
+ * does it (tools/testing/selftests/drivers/net/hw/ncdevmem.c): a generic
+ * netlink socket sends NETDEV_CMD_BIND_RX or NETDEV_CMD_BIND_TX with a
+ * dma-buf file descriptor, netdev_nl_bind_rx_doit()/_tx_doit() do the
+ * bind, and closing the socket unbinds through
+ * netdev_nl_sock_priv_destroy(). Replies are parsed for the errno and
+ * the extack message. The same code sends rtnetlink requests.
+ */
+
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/genetlink.h>
+#include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/netlink.h>
+#include <linux/socket.h>
+#include <linux/sockptr.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+#include <uapi/linux/ethtool_netlink.h>
+#include <uapi/linux/netdev.h>
+
+#include "devmem_test.h"
+
+#define DEVMEM_TEST_NL_RCVBUF	8192
+
+static void devmem_test_nl_fput(void *ctx)
+{
+	struct devmem_test_nl *nl = ctx;
+
+	/* A kernel thread's fput() defers the release to a work item; the
+	 * test wants the socket closed, and its bindings gone, when this
+	 * returns, as they are when a user's close() returns.
+	 */
+	__fput_sync(nl->sock->file);
+}
+
+static int devmem_test_nl_setsockopt(struct socket *sock, int opt)
+{
+	int one = 1;
+
+	return sock->ops->setsockopt(sock, SOL_NETLINK, opt,
+				     KERNEL_SOCKPTR(&one), sizeof(one));
+}
+
+static struct devmem_test_nl *devmem_test_nl_socket(struct kunit *test,
+						    struct net *net,
+						    int protocol)
+{
+	struct devmem_test_nl *nl;
+	struct socket *sock;
+	struct file *file;
+	int err;
+
+	nl = kunit_kzalloc(test, sizeof(*nl), GFP_KERNEL);
+	if (!nl)
+		return ERR_PTR(-ENOMEM);
+
+	err = sock_create_kern(net, AF_NETLINK, SOCK_RAW, protocol, &sock);
+	if (err)
+		return ERR_PTR(err);
+
+	/* A file, so the socket is released like a user's, and passes the
+	 * CAP_NET_ADMIN check of the bind commands with the test's creds.
+	 */
+	file = sock_alloc_file(sock, 0, NULL);
+	if (IS_ERR(file))
+		return ERR_CAST(file);
+	nl->sock = sock;
+
+	err = kunit_add_action_or_reset(test, devmem_test_nl_fput, nl);
+	if (err)
+		return ERR_PTR(err);
+
+	err = devmem_test_nl_setsockopt(sock, NETLINK_EXT_ACK) ?:
+	      devmem_test_nl_setsockopt(sock, NETLINK_CAP_ACK);
+	return err ? ERR_PTR(err) : nl;
+}
+
+/* Copy the extack message of an error or ack message, if any. */
+static void devmem_test_nl_extack(struct devmem_test_nl *nl,
+				  const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	const struct nlattr *attr;
+	int len;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+
+	len = nlmsg_len(nlh) - (int)sizeof(*e);
+	if (len <= 0)
+		return;
+
+	attr = nla_find((const struct nlattr *)(e + 1), len,
+			NLMSGERR_ATTR_MSG);
+	if (attr)
+		nla_strscpy(nl->extack, attr, sizeof(nl->extack));
+}
+
+/**
+ * devmem_test_nl_request() - send a request and read its reply
+ * @nl: the socket
+ * @msg: the request, with a netlink header; consumed
+ * @attr: attribute to read from the reply of a generic netlink request, 0
+ *	for none
+ * @val: the u32 value of @attr, if the reply has it
+ *
+ * The request is sent with NLM_F_ACK. The extack message of the reply is
+ * left in @nl->extack.
+ *
+ * Return: 0 on success, the errno of the reply, or -EPROTO if the reply
+ * lacks @attr.
+ */
+int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
+			   int attr, u32 *val)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	struct msghdr mh = { .msg_name = &addr, .msg_namelen = sizeof(addr) };
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlmsgerr *e;
+	bool found = !attr;
+	int len, rem, err;
+	struct kvec iov;
+	void *buf;
+
+	nl->extack[0] = '\0';
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+
+	iov.iov_base = msg->data;
+	iov.iov_len = msg->len;
+	err = kernel_sendmsg(nl->sock, &mh, &iov, 1, msg->len);
+	kfree_skb(msg);
+	if (err < 0)
+		return err;
+
+	buf = kmalloc(DEVMEM_TEST_NL_RCVBUF, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	/* The kernel answers before sendmsg() returns: a reply then an ack,
+	 * or an error. Anything else is a bug of the test.
+	 */
+	for (;;) {
+		iov.iov_base = buf;
+		iov.iov_len = DEVMEM_TEST_NL_RCVBUF;
+		memset(&mh, 0, sizeof(mh));
+		len = kernel_recvmsg(nl->sock, &mh, &iov, 1,
+				     DEVMEM_TEST_NL_RCVBUF, MSG_DONTWAIT);
+		if (len < 0) {
+			err = len;
+			break;
+		}
+
+		nlmsg_for_each_msg(nlh, (struct nlmsghdr *)buf, len, rem) {
+			const struct nlattr *a;
+
+			if (nlh->nlmsg_seq != nl->seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				e = nlmsg_data(nlh);
+				devmem_test_nl_extack(nl, nlh);
+				err = e->error;
+				if (!err && !found)
+					err = -EPROTO;
+				goto out;
+			}
+
+			a = attr ? nlmsg_find_attr(nlh, GENL_HDRLEN, attr) : NULL;
+			if (a) {
+				*val = nla_get_u32(a);
+				found = true;
+			}
+		}
+	}
+out:
+	kfree(buf);
+	return err;
+}
+
+static struct sk_buff *devmem_test_genl_msg(struct devmem_test_nl *nl,
+					    u16 family, u8 cmd)
+{
+	struct genlmsghdr *hdr;
+	struct nlmsghdr *nlh;
+	struct sk_buff *msg;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+
+	nlh = nlmsg_put(msg, 0, 0, family, GENL_HDRLEN, 0);
+	if (!nlh) {
+		kfree_skb(msg);
+		return NULL;
+	}
+	hdr = nlmsg_data(nlh);
+	hdr->cmd = cmd;
+	hdr->version = 1;
+	return msg;
+}
+
+/* A generic netlink socket for family @name, resolved with
+ * CTRL_CMD_GETFAMILY as a user does.
+ */
+static struct devmem_test_nl *devmem_test_genl_open(struct kunit *test,
+						    struct net *net,
+						    const char *name)
+{
+	struct devmem_test_nl *nl;
+	struct sk_buff *msg;
+	u32 family;
+	int err;
+
+	nl = devmem_test_nl_socket(test, net, NETLINK_GENERIC);
+	if (IS_ERR(nl))
+		return nl;
+
+	nl->family = GENL_ID_CTRL;
+	msg = devmem_test_genl_msg(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
+	if (!msg || nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, name)) {
+		kfree_skb(msg);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	nlmsg_end(msg, nlmsg_hdr(msg));
+
+	err = devmem_test_nl_request(nl, msg, CTRL_ATTR_FAMILY_ID, &family);
+	if (err)
+		return ERR_PTR(err);
+
+	nl->family = family;
+	return nl;
+}
+
+/**
+ * devmem_test_nl_open() - open a netdev netlink socket
+ * @test: the test the socket belongs to
+ * @net: network namespace of the socket, where it looks devices up
+ *
+ * Resolve the netdev family with CTRL_CMD_GETFAMILY, as a user does. The
+ * socket is closed when the test ends, unbinding what it bound.
+ *
+ * Return: the socket, or an ERR_PTR() on failure.
+ */
+struct devmem_test_nl *devmem_test_nl_open(struct kunit *test, struct net *net)
+{
+	return devmem_test_genl_open(test, net, NETDEV_FAMILY_NAME);
+}
+
+/**
+ * devmem_test_nl_set_rings() - ETHTOOL_MSG_RINGS_SET
+ * @test: the running test
+ * @dev: the device
+ * @tcp_data_split: ETHTOOL_TCP_DATA_SPLIT_ENABLED or _DISABLED
+ * @hds_thresh: the tcp-data-split threshold
+ * @extack: room for the extack message of the reply, or NULL
+ *
+ * What `ethtool -G DEV tcp-data-split on|off hds-thresh N` sends.
+ *
+ * Return: 0, or the errno of the reply.
+ */
+int devmem_test_nl_set_rings(struct kunit *test, struct net_device *dev,
+			     u8 tcp_data_split, u32 hds_thresh, char *extack)
+{
+	struct devmem_test_nl *nl;
+	struct sk_buff *msg;
+	struct nlattr *hdr;
+	int err;
+
+	nl = devmem_test_genl_open(test, dev_net(dev), ETHTOOL_GENL_NAME);
+	if (IS_ERR(nl))
+		return PTR_ERR(nl);
+
+	err = -ENOMEM;
+	msg = devmem_test_genl_msg(nl, nl->family, ETHTOOL_MSG_RINGS_SET);
+	if (!msg)
+		goto out;
+
+	err = -EMSGSIZE;
+	hdr = nla_nest_start(msg, ETHTOOL_A_RINGS_HEADER);
+	if (!hdr ||
+	    nla_put_u32(msg, ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex)) {
+		kfree_skb(msg);
+		goto out;
+	}
+	nla_nest_end(msg, hdr);
+	if (nla_put_u8(msg, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, tcp_data_split) ||
+	    nla_put_u32(msg, ETHTOOL_A_RINGS_HDS_THRESH, hds_thresh)) {
+		kfree_skb(msg);
+		goto out;
+	}
+	nlmsg_end(msg, nlmsg_hdr(msg));
+
+	err = devmem_test_nl_request(nl, msg, 0, NULL);
+	if (extack)
+		strscpy(extack, nl->extack, DEVMEM_TEST_EXTACK_LEN);
+out:
+	devmem_test_nl_close(test, nl);
+	return err;
+}
+
+/**
+ * devmem_test_rtnl_open() - open an rtnetlink socket
+ * @test: the test the socket belongs to
+ * @net: network namespace of the socket
+ *
+ * Return: the socket, or an ERR_PTR() on failure.
+ */
+struct devmem_test_nl *devmem_test_rtnl_open(struct kunit *test,
+					     struct net *net)
+{
+	return devmem_test_nl_socket(test, net, NETLINK_ROUTE);
+}
+
+/**
+ * devmem_test_nl_close() - close a netlink socket of the test now
+ * @test: the test that opened @nl
+ * @nl: the socket
+ *
+ * For a netdev netlink socket, every binding it made is unbound when this
+ * returns.
+ */
+void devmem_test_nl_close(struct kunit *test, struct devmem_test_nl *nl)
+{
+	kunit_release_action(test, devmem_test_nl_fput, nl);
+}
+
+static int devmem_test_nl_bind(struct devmem_test_nl *nl, u8 cmd,
+			       struct net_device *dev,
+			       struct devmem_test_dmabuf *buf,
+			       const unsigned int *rxqs, unsigned int nr_rxqs,
+			       u32 *id)
+{
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	unsigned int i;
+	int fd, err;
+
+	msg = devmem_test_genl_msg(nl, nl->family, cmd);
+	if (!msg)
+		return -ENOMEM;
+
+	/* A descriptor of the test thread for the request only, as a user
+	 * may close its own after binding.
+	 */
+	get_dma_buf(buf->dmabuf);
+	fd = dma_buf_fd(buf->dmabuf, O_CLOEXEC);
+	if (fd < 0) {
+		dma_buf_put(buf->dmabuf);
+		kfree_skb(msg);
+		return fd;
+	}
+
+	err = -EMSGSIZE;
+	if (nla_put_u32(msg, NETDEV_A_DEV_IFINDEX, dev->ifindex) ||
+	    nla_put_u32(msg, NETDEV_A_DMABUF_FD, fd))
+		goto err_free;
+
+	for (i = 0; i < nr_rxqs; i++) {
+		nest = nla_nest_start(msg, NETDEV_A_DMABUF_QUEUES);
+		if (!nest ||
+		    nla_put_u32(msg, NETDEV_A_QUEUE_ID, rxqs[i]) ||
+		    nla_put_u32(msg, NETDEV_A_QUEUE_TYPE,
+				NETDEV_QUEUE_TYPE_RX))
+			goto err_free;
+		nla_nest_end(msg, nest);
+	}
+	nlmsg_end(msg, nlmsg_hdr(msg));
+
+	err = devmem_test_nl_request(nl, msg, NETDEV_A_DMABUF_ID, id);
+	close_fd(fd);
+	return err;
+
+err_free:
+	kfree_skb(msg);
+	close_fd(fd);
+	return err;
+}
+
+/**
+ * devmem_test_nl_bind_rx() - NETDEV_CMD_BIND_RX
+ * @nl: a netdev netlink socket, in the namespace of @dev
+ * @dev: the device
+ * @buf: the dma-buf to bind, passed as a file descriptor of the test thread
+ *	that is closed again after the request
+ * @rxqs: RX queue indexes
+ * @nr_rxqs: number of entries in @rxqs
+ * @id: the id of the new binding, on success
+ *
+ * The binding belongs to @nl: closing it unbinds.
+ *
+ * Return: 0, or the errno of the reply; its extack message is in
+ * @nl->extack.
+ */
+int devmem_test_nl_bind_rx(struct devmem_test_nl *nl, struct net_device *dev,
+			   struct devmem_test_dmabuf *buf,
+			   const unsigned int *rxqs, unsigned int nr_rxqs,
+			   u32 *id)
+{
+	return devmem_test_nl_bind(nl, NETDEV_CMD_BIND_RX, dev, buf, rxqs,
+				   nr_rxqs, id);
+}
+
+/**
+ * devmem_test_nl_bind_tx() - NETDEV_CMD_BIND_TX
+ * @nl: a netdev netlink socket, in the namespace of @dev
+ * @dev: the device
+ * @buf: the dma-buf to bind, as for devmem_test_nl_bind_rx()
+ * @id: the id of the new binding, for SCM_DEVMEM_DMABUF, on success
+ *
+ * Return: 0, or the errno of the reply; its extack message is in
+ * @nl->extack.
+ */
+int devmem_test_nl_bind_tx(struct devmem_test_nl *nl, struct net_device *dev,
+			   struct devmem_test_dmabuf *buf, u32 *id)
+{
+	return devmem_test_nl_bind(nl, NETDEV_CMD_BIND_TX, dev, buf, NULL, 0,
+				   id);
+}
+
+/**
+ * devmem_test_nl_queue_dmabuf() - which binding an RX queue is bound to
+ * @nl: a netdev netlink socket, in the namespace of @dev
+ * @dev: the device
+ * @rxq_idx: RX queue index
+ * @id: the binding id the queue reports, 0 if none
+ *
+ * NETDEV_CMD_QUEUE_GET, as `ynl --do queue-get` sends it.
+ *
+ * Return: 0, or the errno of the reply.
+ */
+int devmem_test_nl_queue_dmabuf(struct devmem_test_nl *nl,
+				struct net_device *dev, unsigned int rxq_idx,
+				u32 *id)
+{
+	struct sk_buff *msg;
+	int err;
+
+	msg = devmem_test_genl_msg(nl, nl->family, NETDEV_CMD_QUEUE_GET);
+	if (!msg)
+		return -ENOMEM;
+
+	if (nla_put_u32(msg, NETDEV_A_QUEUE_IFINDEX, dev->ifindex) ||
+	    nla_put_u32(msg, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX) ||
+	    nla_put_u32(msg, NETDEV_A_QUEUE_ID, rxq_idx)) {
+		kfree_skb(msg);
+		return -EMSGSIZE;
+	}
+	nlmsg_end(msg, nlmsg_hdr(msg));
+
+	*id = 0;
+	err = devmem_test_nl_request(nl, msg, NETDEV_A_QUEUE_DMABUF, id);
+	return err == -EPROTO ? 0 : err;
+}
