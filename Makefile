@@ -36,6 +36,7 @@ ci: apply check-export
 test: ci
 	kunit/run.sh
 	kunit/run-debug.sh
+	scripts/modcheck.sh
 
 bench: apply
 	kunit/bench.sh
