@@ -374,7 +374,8 @@ static void devmem_binding_rxq_without_hds_fails(struct kunit *test)
 	struct devmem_binding_test *t = test->priv;
 	struct devmem_test_dmabuf *buf;
 
-	devmem_test_nic_set_rxq_hds(t->dev, 2, false);
+	devmem_test_nic_set_rxq(t->dev, 2,
+				&(struct devmem_test_rxq_cfg){ .no_hds = true });
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
 					 -ENODATA, "");
@@ -491,7 +492,8 @@ static void devmem_binding_dma_dev_mismatch_fails(struct kunit *test)
 
 	other = kunit_device_register(test, "devmem-test-other-pf");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
-	devmem_test_nic_set_rxq_dma_dev(t->dev, 2, other);
+	devmem_test_nic_set_rxq(t->dev, 2,
+				&(struct devmem_test_rxq_cfg){ .dma_dev = other });
 
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),

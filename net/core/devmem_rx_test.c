@@ -372,7 +372,8 @@ static void devmem_rx_linear(struct kunit *test)
 	struct devmem_rx_tokens *tk;
 	unsigned int i, linear = 0;
 
-	devmem_test_nic_set_rxq_split_at(devmem_rx_dev(t), DEVMEM_RX_RXQ, 256);
+	devmem_test_nic_set_rxq(devmem_rx_dev(t), DEVMEM_RX_RXQ,
+				&(struct devmem_test_rxq_cfg){ .split_at = 256 });
 	conn = devmem_rx_connect(test, AF_INET);
 	tk = devmem_rx_tokens(test);
 	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);

@@ -2,16 +2,14 @@
 /*
  * Fake NIC for the devmem KUnit tests.
  *
- * It drives devmem the way a driver with header split does: the queue
- * management ops give each restarted RX queue a new page pool, created
- * with the queue's NAPI instance, which is what lets netif_mp_open_rxq()
- * attach the devmem memory provider. Two of them can be cabled back to
- * back: what one transmits, the other's NAPI poll receives into buffers
- * from the page pool of the RX queue its flow rule picks, splitting the
- * header (host memory) from the payload (net_iovs, written through their
- * bus addresses), and hands the skbs to napi_gro_receive(). Transmit reads
- * net_iov frags through their bus addresses too, so devmem TX works.
- * Modelled on netdevsim and veth.
+ * It drives devmem as a driver with header split does: the queue
+ * management ops give a restarted RX queue a new NAPI instance and page
+ * pool, which lets netif_mp_open_rxq() attach the devmem memory provider.
+ * Cabled back to back, what one transmits the other's NAPI poll receives
+ * on the queue its flow rule picks, header in host memory and payload in
+ * buffers of the queue's pool (net_iovs written through their bus
+ * addresses), into napi_gro_receive(). Transmit reads net_iov frags
+ * through their bus addresses. Modelled on netdevsim and veth.
  */
 
 #include <kunit/device.h>
@@ -31,8 +29,9 @@
 
 #include "devmem_test.h"
 
-/* Frames a queue holds before the NIC drops. */
+/* Frames a queue holds before the NIC drops, and the default RX ring. */
 #define DEVMEM_TEST_RING_SIZE	256
+#define DEVMEM_TEST_RING_MAX	1024
 
 struct devmem_test_rxq {
 	struct napi_struct napi;
@@ -58,11 +57,10 @@ struct devmem_test_nic {
 	 * of the peer reads it under RCU.
 	 */
 	struct devmem_test_rxq __rcu *rxqs[DEVMEM_TEST_NUM_RXQ];
-	/* Under the instance lock. */
-	struct device *rxq_dma_dev[DEVMEM_TEST_NUM_RXQ];
-	bool rxq_no_hds[DEVMEM_TEST_NUM_RXQ];
-	/* Read by NAPI: READ_ONCE() and WRITE_ONCE(). */
-	unsigned int rxq_split_at[DEVMEM_TEST_NUM_RXQ];
+	/* Written under the instance lock; .split_at read by NAPI. */
+	struct devmem_test_rxq_cfg rxq_cfg[DEVMEM_TEST_NUM_RXQ];
+	/* RX ring size, the page pools' size. Under the instance lock. */
+	u32 rx_pending;
 };
 
 struct devmem_test_queue_mem {
@@ -77,9 +75,9 @@ static struct page_pool *devmem_test_pool_create(struct net_device *dev,
 {
 	struct devmem_test_nic *priv = netdev_priv(dev);
 	struct page_pool_params pp = {
-		.pool_size	= DEVMEM_TEST_RING_SIZE,
+		.pool_size	= priv->rx_pending,
 		.nid		= NUMA_NO_NODE,
-		.dev		= priv->rxq_dma_dev[idx] ?: priv->dma_dev,
+		.dev		= priv->rxq_cfg[idx].dma_dev ?: priv->dma_dev,
 		.napi		= &rxq->napi,
 		.dma_dir	= DMA_FROM_DEVICE,
 		.max_len	= PAGE_SIZE,
@@ -114,7 +112,7 @@ static struct devmem_test_rxq *devmem_test_rxq_alloc(struct net_device *dev,
 		return ERR_PTR(-ENOMEM);
 
 	skb_queue_head_init(&rxq->wire);
-	rxq->split = !priv->rxq_no_hds[idx];
+	rxq->split = !priv->rxq_cfg[idx].no_hds;
 	netif_napi_add_config_locked(dev, &rxq->napi, devmem_test_poll, idx);
 	pool = devmem_test_pool_create(dev, rxq, idx);
 	if (IS_ERR(pool)) {
@@ -207,8 +205,8 @@ static struct device *devmem_test_queue_get_dma_dev(struct net_device *dev,
 {
 	struct devmem_test_nic *priv = netdev_priv(dev);
 
-	if (idx < DEVMEM_TEST_NUM_RXQ && priv->rxq_dma_dev[idx])
-		return priv->rxq_dma_dev[idx];
+	if (idx < DEVMEM_TEST_NUM_RXQ && priv->rxq_cfg[idx].dma_dev)
+		return priv->rxq_cfg[idx].dma_dev;
 
 	return priv->dma_dev;
 }
@@ -260,7 +258,7 @@ static unsigned int devmem_test_rx_hlen(struct devmem_test_rxq *rxq,
 	    dev->cfg->hds_config != ETHTOOL_TCP_DATA_SPLIT_ENABLED)
 		return frame->len;
 
-	hlen = READ_ONCE(priv->rxq_split_at[rxq->napi.index]);
+	hlen = READ_ONCE(priv->rxq_cfg[rxq->napi.index].split_at);
 	if (hlen)
 		return min(hlen, frame->len);
 
@@ -487,19 +485,40 @@ static void devmem_test_get_ringparam(struct net_device *dev,
 				      struct kernel_ethtool_ringparam *kring,
 				      struct netlink_ext_ack *extack)
 {
-	ring->rx_max_pending = DEVMEM_TEST_RING_SIZE;
+	struct devmem_test_nic *priv = netdev_priv(dev);
+
+	ring->rx_max_pending = DEVMEM_TEST_RING_MAX;
 	ring->tx_max_pending = DEVMEM_TEST_RING_SIZE;
-	ring->rx_pending = DEVMEM_TEST_RING_SIZE;
+	ring->rx_pending = priv->rx_pending;
 	ring->tx_pending = DEVMEM_TEST_RING_SIZE;
 	kring->hds_thresh_max = PAGE_SIZE;
 }
 
-/* The receive path reads the split settings from dev->cfg per frame. */
+/* The receive path reads the split settings from dev->cfg per frame; a new
+ * RX ring size takes new rings, so restart every queue, as drivers do.
+ */
 static int devmem_test_set_ringparam(struct net_device *dev,
 				     struct ethtool_ringparam *ring,
 				     struct kernel_ethtool_ringparam *kring,
 				     struct netlink_ext_ack *extack)
 {
+	struct devmem_test_nic *priv = netdev_priv(dev);
+	unsigned int i;
+	int err;
+
+	if (ring->rx_pending == priv->rx_pending)
+		return 0;
+
+	priv->rx_pending = ring->rx_pending;
+	if (!netif_running(dev))
+		return 0;
+
+	for (i = 0; i < DEVMEM_TEST_NUM_RXQ; i++) {
+		err = netdev_rx_queue_restart(dev, i);
+		if (err)
+			return err;
+	}
+
 	return 0;
 }
 
@@ -562,6 +581,7 @@ static struct net_device *devmem_test_nic_alloc(struct kunit *test,
 
 	priv = netdev_priv(dev);
 	priv->dma_dev = dma_dev;
+	priv->rx_pending = DEVMEM_TEST_RING_SIZE;
 	SET_NETDEV_DEV(dev, dma_dev);
 	dev_net_set(dev, net);
 
@@ -715,62 +735,25 @@ void devmem_test_nic_unregister(struct kunit *test, struct net_device *dev)
 }
 
 /**
- * devmem_test_nic_set_rxq_hds() - turn header split on or off for a queue
+ * devmem_test_nic_set_rxq() - set the hardware properties of an RX queue
  * @dev: a fake NIC
  * @rxq_idx: RX queue index
- * @enable: whether the queue's payload ring splits, and so may hold
- *	unreadable net_iovs
+ * @cfg: the properties; see struct devmem_test_rxq_cfg
  *
- * Takes effect the next time the queue gets a new page pool, e.g. when a
- * memory provider is bound to it.
+ * @cfg->no_hds and @cfg->dma_dev take effect the next time the queue gets
+ * a new ring, e.g. when a memory provider is bound to it; @cfg->split_at
+ * with the next frame.
  */
-void devmem_test_nic_set_rxq_hds(struct net_device *dev, unsigned int rxq_idx,
-				 bool enable)
+void devmem_test_nic_set_rxq(struct net_device *dev, unsigned int rxq_idx,
+			     const struct devmem_test_rxq_cfg *cfg)
 {
 	struct devmem_test_nic *priv = netdev_priv(dev);
+	struct devmem_test_rxq_cfg *c = &priv->rxq_cfg[rxq_idx];
 
 	netdev_lock(dev);
-	priv->rxq_no_hds[rxq_idx] = !enable;
-	netdev_unlock(dev);
-}
-
-/**
- * devmem_test_nic_set_rxq_split_at() - split at a fixed offset, not headers
- * @dev: a fake NIC
- * @rxq_idx: RX queue index
- * @len: bytes of each frame that land in the header buffer from now on,
- *	headers and some payload; 0 to split at the end of the headers again
- *
- * As on a NIC that cannot split the packet at the header boundary, so that
- * part of the payload lands in host memory (see SCM_DEVMEM_LINEAR in
- * Documentation/networking/devmem.rst).
- */
-void devmem_test_nic_set_rxq_split_at(struct net_device *dev,
-				      unsigned int rxq_idx, unsigned int len)
-{
-	struct devmem_test_nic *priv = netdev_priv(dev);
-
-	WRITE_ONCE(priv->rxq_split_at[rxq_idx], len);
-}
-
-/**
- * devmem_test_nic_set_rxq_dma_dev() - put an RX queue behind another device
- * @dev: a fake NIC
- * @rxq_idx: RX queue index
- * @dma_dev: the DMA device of the queue from now on, or NULL for the
- *	NIC's own
- *
- * As on a NIC whose queues sit behind different DMA devices, which
- * ndo_queue_get_dma_dev() reports.
- */
-void devmem_test_nic_set_rxq_dma_dev(struct net_device *dev,
-				     unsigned int rxq_idx,
-				     struct device *dma_dev)
-{
-	struct devmem_test_nic *priv = netdev_priv(dev);
-
-	netdev_lock(dev);
-	priv->rxq_dma_dev[rxq_idx] = dma_dev;
+	c->no_hds = cfg->no_hds;
+	c->dma_dev = cfg->dma_dev;
+	WRITE_ONCE(c->split_at, cfg->split_at);
 	netdev_unlock(dev);
 }
 

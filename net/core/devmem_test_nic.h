@@ -25,13 +25,26 @@ struct net_device *devmem_test_nic_create(struct kunit *test, struct net *net);
 int devmem_test_nic_create_pair(struct kunit *test, struct net *net[2],
 				struct net_device *dev[2]);
 void devmem_test_nic_unregister(struct kunit *test, struct net_device *dev);
-void devmem_test_nic_set_rxq_hds(struct net_device *dev, unsigned int rxq_idx,
-				 bool enable);
-void devmem_test_nic_set_rxq_split_at(struct net_device *dev,
-				      unsigned int rxq_idx, unsigned int len);
-void devmem_test_nic_set_rxq_dma_dev(struct net_device *dev,
-				     unsigned int rxq_idx,
-				     struct device *dma_dev);
+/**
+ * struct devmem_test_rxq_cfg - hardware properties of an RX queue
+ * @no_hds: the payload ring does not split the header off, so its page
+ *	pool cannot take unreadable net_iovs
+ * @split_at: if not 0, the queue splits each frame at this offset rather
+ *	than at the end of the headers, as a NIC that cannot split at the
+ *	header boundary, so that some payload lands in host memory (see
+ *	SCM_DEVMEM_LINEAR in Documentation/networking/devmem.rst)
+ * @dma_dev: the queue's DMA device, reported by ndo_queue_get_dma_dev(),
+ *	as on a NIC whose queues sit behind different functions; NULL for
+ *	the NIC's own
+ */
+struct devmem_test_rxq_cfg {
+	bool no_hds;
+	unsigned int split_at;
+	struct device *dma_dev;
+};
+
+void devmem_test_nic_set_rxq(struct net_device *dev, unsigned int rxq_idx,
+			     const struct devmem_test_rxq_cfg *cfg);
 void devmem_test_nic_steer(struct net_device *dev, unsigned int rxq_idx);
 struct page_pool *devmem_test_nic_rxq_pool(struct net_device *dev,
 					   unsigned int rxq_idx);

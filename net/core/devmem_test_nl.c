@@ -106,28 +106,19 @@ static void devmem_test_nl_extack(struct devmem_test_nl *nl,
 		nla_strscpy(nl->extack, attr, sizeof(nl->extack));
 }
 
-/**
- * devmem_test_nl_request() - send a request and read its reply
- * @nl: the socket
- * @msg: the request, with a netlink header; consumed
- * @attr: attribute to read from the reply of a generic netlink request, 0
- *	for none
- * @val: the u32 value of @attr, if the reply has it
- *
- * The request is sent with NLM_F_ACK. The extack message of the reply is
- * left in @nl->extack.
- *
- * Return: 0 on success, the errno of the reply, or -EPROTO if the reply
- * lacks @attr.
+/* Send @msg (consumed) and read the answer until its ack, error or end of
+ * dump, passing each other message to @cb. The kernel answers before
+ * sendmsg() returns.
  */
-int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
-			   int attr, u32 *val)
+static int devmem_test_nl_xfer(struct devmem_test_nl *nl, struct sk_buff *msg,
+			       void (*cb)(const struct nlmsghdr *nlh,
+					  void *arg),
+			       void *arg)
 {
 	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
 	struct msghdr mh = { .msg_name = &addr, .msg_namelen = sizeof(addr) };
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlmsgerr *e;
-	bool found = !attr;
 	int len, rem, err;
 	struct kvec iov;
 	void *buf;
@@ -147,9 +138,6 @@ int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
 	if (!buf)
 		return -ENOMEM;
 
-	/* The kernel answers before sendmsg() returns: a reply then an ack,
-	 * or an error. Anything else is a bug of the test.
-	 */
 	for (;;) {
 		iov.iov_base = buf;
 		iov.iov_len = DEVMEM_TEST_NL_RCVBUF;
@@ -162,28 +150,69 @@ int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
 		}
 
 		nlmsg_for_each_msg(nlh, (struct nlmsghdr *)buf, len, rem) {
-			const struct nlattr *a;
-
 			if (nlh->nlmsg_seq != nl->seq)
 				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				err = 0;
+				goto out;
+			}
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				e = nlmsg_data(nlh);
 				devmem_test_nl_extack(nl, nlh);
 				err = e->error;
-				if (!err && !found)
-					err = -EPROTO;
 				goto out;
 			}
-
-			a = attr ? nlmsg_find_attr(nlh, GENL_HDRLEN, attr) : NULL;
-			if (a) {
-				*val = nla_get_u32(a);
-				found = true;
-			}
+			if (cb)
+				cb(nlh, arg);
 		}
 	}
 out:
 	kfree(buf);
+	return err;
+}
+
+struct devmem_test_nl_attr {
+	int attr;
+	u32 *val;
+	bool found;
+};
+
+static void devmem_test_nl_attr_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct devmem_test_nl_attr *a = arg;
+	const struct nlattr *nla;
+
+	nla = nlmsg_find_attr(nlh, GENL_HDRLEN, a->attr);
+	if (nla) {
+		*a->val = nla_get_u32(nla);
+		a->found = true;
+	}
+}
+
+/**
+ * devmem_test_nl_request() - send a request and read its reply
+ * @nl: the socket
+ * @msg: the request, with a netlink header; consumed
+ * @attr: attribute to read from the reply of a generic netlink request, 0
+ *	for none
+ * @val: the u32 value of @attr, if the reply has it
+ *
+ * The request is sent with NLM_F_ACK. The extack message of the reply is
+ * left in @nl->extack.
+ *
+ * Return: 0 on success, the errno of the reply, or -EPROTO if the reply
+ * lacks @attr.
+ */
+int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
+			   int attr, u32 *val)
+{
+	struct devmem_test_nl_attr a = { .attr = attr, .val = val };
+	int err;
+
+	err = devmem_test_nl_xfer(nl, msg, attr ? devmem_test_nl_attr_cb :
+						  NULL, &a);
+	if (!err && attr && !a.found)
+		return -EPROTO;
 	return err;
 }
 
@@ -256,20 +285,10 @@ struct devmem_test_nl *devmem_test_nl_open(struct kunit *test, struct net *net)
 	return devmem_test_genl_open(test, net, NETDEV_FAMILY_NAME);
 }
 
-/**
- * devmem_test_nl_set_rings() - ETHTOOL_MSG_RINGS_SET
- * @test: the running test
- * @dev: the device
- * @tcp_data_split: ETHTOOL_TCP_DATA_SPLIT_ENABLED or _DISABLED
- * @hds_thresh: the tcp-data-split threshold
- * @extack: room for the extack message of the reply, or NULL
- *
- * What `ethtool -G DEV tcp-data-split on|off hds-thresh N` sends.
- *
- * Return: 0, or the errno of the reply.
- */
-int devmem_test_nl_set_rings(struct kunit *test, struct net_device *dev,
-			     u8 tcp_data_split, u32 hds_thresh, char *extack)
+/* ETHTOOL_MSG_RINGS_SET with the attributes that are not negative. */
+static int devmem_test_ethtool_rings(struct kunit *test, struct net_device *dev,
+				     int tcp_data_split, s64 hds_thresh,
+				     s64 rx, char *extack)
 {
 	struct devmem_test_nl *nl;
 	struct sk_buff *msg;
@@ -288,24 +307,62 @@ int devmem_test_nl_set_rings(struct kunit *test, struct net_device *dev,
 	err = -EMSGSIZE;
 	hdr = nla_nest_start(msg, ETHTOOL_A_RINGS_HEADER);
 	if (!hdr ||
-	    nla_put_u32(msg, ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex)) {
-		kfree_skb(msg);
-		goto out;
-	}
+	    nla_put_u32(msg, ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex))
+		goto err_free;
 	nla_nest_end(msg, hdr);
-	if (nla_put_u8(msg, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, tcp_data_split) ||
-	    nla_put_u32(msg, ETHTOOL_A_RINGS_HDS_THRESH, hds_thresh)) {
-		kfree_skb(msg);
-		goto out;
-	}
+	if ((tcp_data_split >= 0 &&
+	     nla_put_u8(msg, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, tcp_data_split)) ||
+	    (hds_thresh >= 0 &&
+	     nla_put_u32(msg, ETHTOOL_A_RINGS_HDS_THRESH, hds_thresh)) ||
+	    (rx >= 0 && nla_put_u32(msg, ETHTOOL_A_RINGS_RX, rx)))
+		goto err_free;
 	nlmsg_end(msg, nlmsg_hdr(msg));
 
 	err = devmem_test_nl_request(nl, msg, 0, NULL);
 	if (extack)
 		strscpy(extack, nl->extack, DEVMEM_TEST_EXTACK_LEN);
+	goto out;
+
+err_free:
+	kfree_skb(msg);
 out:
 	devmem_test_nl_close(test, nl);
 	return err;
+}
+
+/**
+ * devmem_test_nl_set_rings() - set header split with ETHTOOL_MSG_RINGS_SET
+ * @test: the running test
+ * @dev: the device
+ * @tcp_data_split: ETHTOOL_TCP_DATA_SPLIT_ENABLED or _DISABLED
+ * @hds_thresh: the tcp-data-split threshold
+ * @extack: room for the extack message of the reply, or NULL
+ *
+ * What `ethtool -G DEV tcp-data-split on|off hds-thresh N` sends.
+ *
+ * Return: 0, or the errno of the reply.
+ */
+int devmem_test_nl_set_rings(struct kunit *test, struct net_device *dev,
+			     u8 tcp_data_split, u32 hds_thresh, char *extack)
+{
+	return devmem_test_ethtool_rings(test, dev, tcp_data_split, hds_thresh,
+					 -1, extack);
+}
+
+/**
+ * devmem_test_nl_set_rx_ring() - set the RX ring size
+ * @test: the running test
+ * @dev: the device
+ * @rx: RX ring size
+ *
+ * What `ethtool -G DEV rx N` sends.
+ *
+ * Return: 0, or the errno of the reply.
+ */
+int devmem_test_nl_set_rx_ring(struct kunit *test, struct net_device *dev,
+			       u32 rx)
+{
+	return devmem_test_ethtool_rings(test, dev, -1, -1, rx, NULL);
 }
 
 /**
@@ -460,4 +517,56 @@ int devmem_test_nl_queue_dmabuf(struct devmem_test_nl *nl,
 	*id = 0;
 	err = devmem_test_nl_request(nl, msg, NETDEV_A_QUEUE_DMABUF, id);
 	return err == -EPROTO ? 0 : err;
+}
+
+struct devmem_test_nl_pools {
+	u32 id;
+	u64 inflight;
+	int nr;
+};
+
+static void devmem_test_nl_pool_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct devmem_test_nl_pools *p = arg;
+	const struct nlattr *id, *inflight;
+
+	id = nlmsg_find_attr(nlh, GENL_HDRLEN, NETDEV_A_PAGE_POOL_DMABUF);
+	inflight = nlmsg_find_attr(nlh, GENL_HDRLEN,
+				   NETDEV_A_PAGE_POOL_INFLIGHT);
+	if (!id || !inflight || nla_get_u32(id) != p->id)
+		return;
+
+	p->inflight += nla_get_uint(inflight);
+	p->nr++;
+}
+
+/**
+ * devmem_test_nl_pp_inflight() - buffers in flight from a binding's pools
+ * @nl: a netdev netlink socket, in the namespace of the device
+ * @id: the binding id
+ * @inflight: the sum of the inflight counts of the page pools using the
+ *	binding, those destroyed but waiting for buffers included
+ *
+ * A NETDEV_CMD_PAGE_POOL_GET dump, as `ynl --dump page-pool-get` sends it.
+ * A pool's inflight count is what it took from its memory provider and did
+ * not return: pages_state_hold_cnt - pages_state_release_cnt.
+ *
+ * Return: the number of such pools, or the errno of the reply.
+ */
+int devmem_test_nl_pp_inflight(struct devmem_test_nl *nl, u32 id,
+			       u64 *inflight)
+{
+	struct devmem_test_nl_pools p = { .id = id };
+	struct sk_buff *msg;
+	int err;
+
+	msg = devmem_test_genl_msg(nl, nl->family, NETDEV_CMD_PAGE_POOL_GET);
+	if (!msg)
+		return -ENOMEM;
+
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_DUMP;
+	nlmsg_end(msg, nlmsg_hdr(msg));
+	err = devmem_test_nl_xfer(nl, msg, devmem_test_nl_pool_cb, &p);
+	*inflight = p.inflight;
+	return err ?: p.nr;
 }

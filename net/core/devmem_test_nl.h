@@ -36,6 +36,8 @@ struct devmem_test_nl *devmem_test_rtnl_open(struct kunit *test,
 					     struct net *net);
 int devmem_test_nl_set_rings(struct kunit *test, struct net_device *dev,
 			     u8 tcp_data_split, u32 hds_thresh, char *extack);
+int devmem_test_nl_set_rx_ring(struct kunit *test, struct net_device *dev,
+			       u32 rx);
 void devmem_test_nl_close(struct kunit *test, struct devmem_test_nl *nl);
 int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
 			   int attr, u32 *val);
@@ -45,6 +47,8 @@ int devmem_test_nl_bind_rx(struct devmem_test_nl *nl, struct net_device *dev,
 			   u32 *id);
 int devmem_test_nl_bind_tx(struct devmem_test_nl *nl, struct net_device *dev,
 			   struct devmem_test_dmabuf *buf, u32 *id);
+int devmem_test_nl_pp_inflight(struct devmem_test_nl *nl, u32 id,
+			       u64 *inflight);
 int devmem_test_nl_queue_dmabuf(struct devmem_test_nl *nl,
 				struct net_device *dev, unsigned int rxq_idx,
 				u32 *id);
