@@ -459,12 +459,13 @@ static void devmem_binding_rxq_out_of_range_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attach), 0);
 }
 
-/* Binding queues 2 then 1 where 1 is taken: queue 2 was bound first, and
- * the failure on queue 1 unbinds the whole new binding again.
+/* Binding queues 1 and 2 where 2 is taken: queue 1 is bound first (the
+ * kernel goes through them in order), and the failure on queue 2 unbinds
+ * the whole new binding again.
  */
 static void devmem_binding_rxq_already_bound_fails(struct kunit *test)
 {
-	static const unsigned int taken[] = { 1 }, rxqs[] = { 1, 2 };
+	static const unsigned int taken[] = { 2 }, rxqs[] = { 1, 2 };
 	struct devmem_test_dmabuf *buf, *buf2;
 	struct devmem_binding_test *t = test->priv;
 	u32 id, id2 = 0;
@@ -478,8 +479,8 @@ static void devmem_binding_rxq_already_bound_fails(struct kunit *test)
 			-EEXIST);
 	KUNIT_EXPECT_STREQ(test, t->nl->extack,
 			   "designated queue already memory provider bound");
-	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), id);
-	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 2), 0);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 2), id);
 	devmem_binding_expect_released(test, buf2);
 }
 

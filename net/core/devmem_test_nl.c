@@ -233,8 +233,7 @@ static struct sk_buff *devmem_test_genl_msg(struct devmem_test_nl *nl,
 		return NULL;
 	}
 	hdr = nlmsg_data(nlh);
-	hdr->cmd = cmd;
-	hdr->version = 1;
+	*hdr = (struct genlmsghdr){ .cmd = cmd, .version = 1 };
 	return msg;
 }
 
