@@ -88,7 +88,8 @@ w1_warnings() {
 
 kdoc_warnings() {
 	[ $# -gt 0 ] || return 0
-	./scripts/kernel-doc -Wall -none "$@" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort
+	# "file:LINE: warning" and "Warning: file:LINE text": drop LINE.
+	./scripts/kernel-doc -Wall -none "$@" 2>&1 | sed -E 's/:[0-9]+(:| )/\1/' | sort
 }
 
 # The W=1 tree shares the KUnit config, so both see the same objects.

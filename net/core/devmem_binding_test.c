@@ -184,7 +184,7 @@ static void devmem_binding_pool_hands_out_net_iovs(struct kunit *test)
 	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
 
 	netmem = devmem_binding_alloc(test, 1, &pool);
-	KUNIT_ASSERT_NE(test, netmem, 0);
+	KUNIT_ASSERT_TRUE(test, netmem);
 	KUNIT_EXPECT_TRUE(test, netmem_is_net_iov(netmem));
 	dma = page_pool_get_dma_addr_netmem(netmem);
 	KUNIT_EXPECT_TRUE(test, devmem_test_dmabuf_mapped(buf, dma, PAGE_SIZE,
@@ -193,7 +193,7 @@ static void devmem_binding_pool_hands_out_net_iovs(struct kunit *test)
 
 	/* A queue left alone keeps handing out pages. */
 	page = devmem_binding_alloc(test, 0, &pool0);
-	KUNIT_ASSERT_NE(test, page, 0);
+	KUNIT_ASSERT_TRUE(test, page);
 	KUNIT_EXPECT_FALSE(test, netmem_is_net_iov(page));
 	devmem_binding_put(pool0, page);
 }
@@ -229,7 +229,7 @@ static void devmem_binding_net_iovs_cover_dmabuf(struct kunit *test)
 
 	for (i = 0; i < n; i++) {
 		netmems[i] = devmem_binding_alloc(test, 1, &pool);
-		KUNIT_ASSERT_NE(test, netmems[i], 0);
+		KUNIT_ASSERT_TRUE(test, netmems[i]);
 		dma = page_pool_get_dma_addr_netmem(netmems[i]);
 		KUNIT_ASSERT_TRUE(test, devmem_test_dmabuf_mapped(buf, dma,
 								  PAGE_SIZE,
@@ -237,7 +237,7 @@ static void devmem_binding_net_iovs_cover_dmabuf(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, test_and_set_bit(off / PAGE_SIZE,
 							  seen));
 	}
-	KUNIT_EXPECT_EQ(test, devmem_binding_alloc(test, 1, &pool), 0);
+	KUNIT_EXPECT_FALSE(test, devmem_binding_alloc(test, 1, &pool));
 	KUNIT_EXPECT_TRUE(test, bitmap_full(seen, n));
 
 	for (i = 0; i < n; i++)
@@ -259,7 +259,7 @@ static void devmem_binding_close_unbinds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), 0);
 	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 2), 0);
 	netmem = devmem_binding_alloc(test, 1, &pool);
-	KUNIT_ASSERT_NE(test, netmem, 0);
+	KUNIT_ASSERT_TRUE(test, netmem);
 	KUNIT_EXPECT_FALSE(test, netmem_is_net_iov(netmem));
 	devmem_binding_put(pool, netmem);
 	devmem_binding_expect_released(test, buf);
@@ -299,7 +299,7 @@ static void devmem_binding_freed_after_last_net_iov(struct kunit *test)
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
 	netmem = devmem_binding_alloc(test, 1, &pool);
-	KUNIT_ASSERT_NE(test, netmem, 0);
+	KUNIT_ASSERT_TRUE(test, netmem);
 
 	devmem_test_nl_close(test, t->nl);
 	devmem_test_flush_releases();
@@ -371,11 +371,11 @@ static void devmem_binding_map_failure_fails(struct kunit *test)
 static void devmem_binding_rxq_without_hds_fails(struct kunit *test)
 {
 	static const unsigned int rxqs[] = { 1, 2 };
+	const struct devmem_test_rxq_cfg cfg = { .no_hds = true };
 	struct devmem_binding_test *t = test->priv;
 	struct devmem_test_dmabuf *buf;
 
-	devmem_test_nic_set_rxq(t->dev, 2,
-				&(struct devmem_test_rxq_cfg){ .no_hds = true });
+	devmem_test_nic_set_rxq(t->dev, 2, &cfg);
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
 					 -ENODATA, "");
@@ -488,13 +488,14 @@ static void devmem_binding_dma_dev_mismatch_fails(struct kunit *test)
 {
 	static const unsigned int rxqs[] = { 1, 2 };
 	struct devmem_binding_test *t = test->priv;
+	struct devmem_test_rxq_cfg cfg = {};
 	struct devmem_test_dmabuf *buf;
 	struct device *other;
 
 	other = kunit_device_register(test, "devmem-test-other-pf");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
-	devmem_test_nic_set_rxq(t->dev, 2,
-				&(struct devmem_test_rxq_cfg){ .dma_dev = other });
+	cfg.dma_dev = other;
+	devmem_test_nic_set_rxq(t->dev, 2, &cfg);
 
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),

@@ -3,7 +3,7 @@
  * KUnit tests of the page pool accounting of devmem net_iovs. A page pool
  * counts what it took from its memory provider (pages_state_hold_cnt) and
  * what it gave back (pages_state_release_cnt); their difference, the
- * inflight count netlink reports, must always equal what the binding's
+ * in-flight count netlink reports, must always equal what the binding's
  * genpool has handed out and not got back. A put path that counts a
  * release twice, or not at all, breaks that equality, and the pool's
  * shutdown then stalls or frees early.
@@ -92,13 +92,13 @@ static int devmem_pp_test_init(struct kunit *test)
 	return 0;
 }
 
-/* Sum of the inflight counts of the binding's pools; the number of pools. */
-static int devmem_pp_inflight(struct kunit *test, u64 *inflight)
+/* Sum of the in-flight counts of the binding's pools; the number of pools. */
+static int devmem_pp_in_flight(struct kunit *test, u64 *in_flight)
 {
 	struct devmem_pp_test *t = test->priv;
 	int pools;
 
-	pools = devmem_test_nl_pp_inflight(t->query, t->id, inflight);
+	pools = devmem_test_nl_pp_in_flight(t->query, t->id, in_flight);
 	KUNIT_ASSERT_GE(test, pools, 0);
 	return pools;
 }
@@ -111,12 +111,13 @@ static void devmem_pp_expect_balanced(struct kunit *test, const char *step)
 	struct devmem_pp_test *t = test->priv;
 	struct gen_pool *gp = t->binding->chunk_pool;
 	size_t out;
-	u64 inflight;
+	u64 in_flight;
 
-	KUNIT_ASSERT_GT_MSG(test, devmem_pp_inflight(test, &inflight), 0,
+	KUNIT_ASSERT_GT_MSG(test, devmem_pp_in_flight(test, &in_flight), 0,
 			    "%s", step);
-	out = (gen_pool_size(gp) - gen_pool_avail(gp)) >> t->binding->niov_shift;
-	KUNIT_EXPECT_EQ_MSG(test, inflight, (u64)out, "after %s", step);
+	out = gen_pool_size(gp) - gen_pool_avail(gp);
+	out >>= t->binding->niov_shift;
+	KUNIT_EXPECT_EQ_MSG(test, in_flight, (u64)out, "after %s", step);
 }
 
 /* Send and receive @len bytes with MSG_SOCK_DEVMEM, keeping the tokens. */
@@ -155,13 +156,13 @@ static void devmem_pp_release(struct kunit *test, unsigned int first,
 {
 	struct devmem_pp_test *t = test->priv;
 	unsigned int i, c;
+	int ret;
 
 	for (i = first; i < first + n; i += c) {
 		c = min(first + n - i, DEVMEM_TEST_DONTNEED_MAX);
-		KUNIT_ASSERT_EQ(test, devmem_test_dontneed(t->conn->rx,
-							   &t->tokens[i],
-							   c * sizeof(*t->tokens)),
-				(int)c);
+		ret = devmem_test_dontneed(t->conn->rx, &t->tokens[i],
+					   c * sizeof(*t->tokens));
+		KUNIT_ASSERT_EQ(test, ret, (int)c);
 	}
 }
 
@@ -171,10 +172,10 @@ static void devmem_pp_release(struct kunit *test, unsigned int first,
 static int devmem_pp_wait_pools(struct kunit *test, int n)
 {
 	unsigned long timeout = jiffies + DEVMEM_TEST_TIMEOUT;
-	u64 inflight;
+	u64 in_flight;
 	int pools;
 
-	while ((pools = devmem_pp_inflight(test, &inflight)) > n &&
+	while ((pools = devmem_pp_in_flight(test, &in_flight)) > n &&
 	       time_before(jiffies, timeout))
 		schedule_timeout_interruptible(HZ / 50);
 	return pools;
@@ -236,7 +237,7 @@ static void devmem_pp_queue_restart(struct kunit *test)
 	devmem_pp_receive(test, DEVMEM_PP_XFER_LEN);
 	KUNIT_ASSERT_EQ(test, devmem_test_nl_set_rx_ring(test, devmem_pp_dev(t),
 							 512), 0);
-	KUNIT_EXPECT_EQ(test, devmem_pp_inflight(test, &(u64){ 0 }), 2);
+	KUNIT_EXPECT_EQ(test, devmem_pp_in_flight(test, &(u64){ 0 }), 2);
 	devmem_pp_expect_balanced(test, "queue restart");
 
 	devmem_pp_release(test, 0, t->nr_tokens);
@@ -257,7 +258,7 @@ static void devmem_pp_queue_restart(struct kunit *test)
 static void devmem_pp_unbind_in_flight(struct kunit *test)
 {
 	struct devmem_pp_test *t = test->priv;
-	u64 inflight;
+	u64 in_flight;
 
 	devmem_pp_receive(test, DEVMEM_PP_XFER_LEN);
 	devmem_test_nl_close(test, t->nl);
@@ -268,7 +269,7 @@ static void devmem_pp_unbind_in_flight(struct kunit *test)
 	devmem_pp_release(test, 0, t->nr_tokens);
 	devmem_test_sock_close(test, t->conn->rx);
 	KUNIT_EXPECT_EQ(test, devmem_pp_wait_pools(test, 0), 0);
-	KUNIT_EXPECT_EQ(test, devmem_pp_inflight(test, &inflight), 0);
+	KUNIT_EXPECT_EQ(test, devmem_pp_in_flight(test, &in_flight), 0);
 	KUNIT_ASSERT_EQ(test, devmem_test_dmabuf_put_and_wait(test, t->buf), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->buf->unmap), 1);
 }

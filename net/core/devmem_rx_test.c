@@ -367,13 +367,13 @@ static void devmem_rx_cmsg_no_room(struct kunit *test)
  */
 static void devmem_rx_linear(struct kunit *test)
 {
+	const struct devmem_test_rxq_cfg cfg = { .split_at = 256 };
 	struct devmem_rx_test *t = test->priv;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_tokens *tk;
 	unsigned int i, linear = 0;
 
-	devmem_test_nic_set_rxq(devmem_rx_dev(t), DEVMEM_RX_RXQ,
-				&(struct devmem_test_rxq_cfg){ .split_at = 256 });
+	devmem_test_nic_set_rxq(devmem_rx_dev(t), DEVMEM_RX_RXQ, &cfg);
 	conn = devmem_rx_connect(test, AF_INET);
 	tk = devmem_rx_tokens(test);
 	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);

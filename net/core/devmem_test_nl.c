@@ -520,40 +520,40 @@ int devmem_test_nl_queue_dmabuf(struct devmem_test_nl *nl,
 
 struct devmem_test_nl_pools {
 	u32 id;
-	u64 inflight;
+	u64 in_flight;
 	int nr;
 };
 
 static void devmem_test_nl_pool_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct devmem_test_nl_pools *p = arg;
-	const struct nlattr *id, *inflight;
+	const struct nlattr *id, *in_flight;
 
 	id = nlmsg_find_attr(nlh, GENL_HDRLEN, NETDEV_A_PAGE_POOL_DMABUF);
-	inflight = nlmsg_find_attr(nlh, GENL_HDRLEN,
-				   NETDEV_A_PAGE_POOL_INFLIGHT);
-	if (!id || !inflight || nla_get_u32(id) != p->id)
+	in_flight = nlmsg_find_attr(nlh, GENL_HDRLEN,
+				    NETDEV_A_PAGE_POOL_INFLIGHT);
+	if (!id || !in_flight || nla_get_u32(id) != p->id)
 		return;
 
-	p->inflight += nla_get_uint(inflight);
+	p->in_flight += nla_get_uint(in_flight);
 	p->nr++;
 }
 
 /**
- * devmem_test_nl_pp_inflight() - buffers in flight from a binding's pools
+ * devmem_test_nl_pp_in_flight() - buffers in flight from a binding's pools
  * @nl: a netdev netlink socket, in the namespace of the device
  * @id: the binding id
- * @inflight: the sum of the inflight counts of the page pools using the
+ * @in_flight: the sum of the in-flight counts of the page pools using the
  *	binding, those destroyed but waiting for buffers included
  *
  * A NETDEV_CMD_PAGE_POOL_GET dump, as `ynl --dump page-pool-get` sends it.
- * A pool's inflight count is what it took from its memory provider and did
+ * A pool's in-flight count is what it took from its memory provider and did
  * not return: pages_state_hold_cnt - pages_state_release_cnt.
  *
  * Return: the number of such pools, or the errno of the reply.
  */
-int devmem_test_nl_pp_inflight(struct devmem_test_nl *nl, u32 id,
-			       u64 *inflight)
+int devmem_test_nl_pp_in_flight(struct devmem_test_nl *nl, u32 id,
+				u64 *in_flight)
 {
 	struct devmem_test_nl_pools p = { .id = id };
 	struct sk_buff *msg;
@@ -566,6 +566,6 @@ int devmem_test_nl_pp_inflight(struct devmem_test_nl *nl, u32 id,
 	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_DUMP;
 	nlmsg_end(msg, nlmsg_hdr(msg));
 	err = devmem_test_nl_xfer(nl, msg, devmem_test_nl_pool_cb, &p);
-	*inflight = p.inflight;
+	*in_flight = p.in_flight;
 	return err ?: p.nr;
 }

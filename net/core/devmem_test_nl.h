@@ -47,8 +47,8 @@ int devmem_test_nl_bind_rx(struct devmem_test_nl *nl, struct net_device *dev,
 			   u32 *id);
 int devmem_test_nl_bind_tx(struct devmem_test_nl *nl, struct net_device *dev,
 			   struct devmem_test_dmabuf *buf, u32 *id);
-int devmem_test_nl_pp_inflight(struct devmem_test_nl *nl, u32 id,
-			       u64 *inflight);
+int devmem_test_nl_pp_in_flight(struct devmem_test_nl *nl, u32 id,
+				u64 *in_flight);
 int devmem_test_nl_queue_dmabuf(struct devmem_test_nl *nl,
 				struct net_device *dev, unsigned int rxq_idx,
 				u32 *id);
