@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Benchmarks for devmem TCP, as KUnit cases marked slow. Not upstream
+ * material: kunit/bench-tree.sh builds this file into the devmem_kunit
+ * object of the tree it benchmarks, next to the KUnit harness, so it may
+ * reach devmem internals. Each case prints one "bench:" line; compare the
+ * figures within one run, as ratios. Per-cpu code must be measured under
+ * QEMU x86_64 (kunit.py --arch=x86_64 --qemu_args='-smp 2'), not UML,
+ * where every per-cpu operation saves and restores interrupts.
+ */
+
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/netdevice.h>
+#include <linux/refcount.h>
+#include <linux/sizes.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <net/net_namespace.h>
+#include <net/netdev_rx_queue.h>
+#include <net/tcp.h>
+
+#include "devmem.h"
+#include "devmem_test.h"
+
+#define DEVMEM_BENCH_REF_PAIRS		SZ_1M
+#define DEVMEM_BENCH_REF_BUF_SIZE	SZ_1M
+#define DEVMEM_BENCH_REF_RXQ		1
+
+#define DEVMEM_BENCH_TOKEN_BUF_SIZE	SZ_8M
+#define DEVMEM_BENCH_TOKEN_RXQ		1
+/* Bytes received in all, and per batch: a batch is well within the
+ * receive window, so all of it is queued at the receiver before any of it
+ * is read.
+ */
+#define DEVMEM_BENCH_TOKEN_LEN		SZ_8M
+#define DEVMEM_BENCH_BATCH		SZ_16K
+#define DEVMEM_BENCH_TOKEN_MAX_FRAGS	256
+/* Tokens held between releases: fewer than one release call's worth, and
+ * what one batch adds.
+ */
+#define DEVMEM_BENCH_TOKEN_MAX		(DEVMEM_TEST_DONTNEED_MAX + 1024)
+
+KUNIT_DEFINE_ACTION_WRAPPER(devmem_bench_binding_put,
+			    net_devmem_dmabuf_binding_put,
+			    struct net_devmem_dmabuf_binding *);
+
+struct devmem_bench_hammer {
+	void (*get_put)(void *ref);
+	void *ref;
+	atomic_t running;
+};
+
+struct devmem_bench_ref {
+	struct devmem_test_dmabuf *buf;
+	struct devmem_test_nl *nl;
+	struct net_devmem_dmabuf_binding *binding;
+	refcount_t ref;
+};
+
+static void devmem_bench_binding_get_put(void *ref)
+{
+	struct net_devmem_dmabuf_binding *binding = ref;
+
+	net_devmem_dmabuf_binding_get(binding);
+	net_devmem_dmabuf_binding_put(binding);
+}
+
+/* What the binding used before percpu_ref: refcount_t with the same calls. */
+static void devmem_bench_refcount_get_put(void *ref)
+{
+	refcount_t *r = ref;
+
+	if (!refcount_inc_not_zero(r))
+		return;
+	/* Never the last reference: the benchmark holds one throughout. */
+	refcount_dec(r);
+}
+
+/* What the other CPU runs for the control: a counter of its own. */
+static void devmem_bench_private_inc(void *ref)
+{
+	unsigned long *counter = ref;
+
+	WRITE_ONCE(*counter, READ_ONCE(*counter) + 1);
+}
+
+static int devmem_bench_hammer_fn(void *data)
+{
+	struct devmem_bench_hammer *h = data;
+	unsigned int i = 0;
+
+	atomic_set(&h->running, 1);
+	while (!kthread_should_stop()) {
+		h->get_put(h->ref);
+		if (!(++i % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
+static u64 devmem_bench_pairs_ns(void (*get_put)(void *ref), void *ref)
+{
+	u64 start;
+	int i;
+
+	start = ktime_get_ns();
+	for (i = 0; i < DEVMEM_BENCH_REF_PAIRS; i++)
+		get_put(ref);
+	return div_u64(ktime_get_ns() - start, DEVMEM_BENCH_REF_PAIRS);
+}
+
+/* ns per get/put pair of @ref on this CPU while another CPU runs @other
+ * on @other_ref in a loop.
+ */
+static u64 devmem_bench_busy_ns(struct kunit *test,
+				void (*get_put)(void *ref), void *ref,
+				void (*other)(void *ref), void *other_ref)
+{
+	struct devmem_bench_hammer h = { .get_put = other, .ref = other_ref };
+	unsigned long timeout = jiffies + HZ;
+	struct task_struct *task;
+	unsigned int cpu;
+	u64 ns = 0;
+
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	task = kthread_create(devmem_bench_hammer_fn, &h, "devmem-hammer");
+	if (IS_ERR(task)) {
+		migrate_enable();
+		KUNIT_FAIL(test, "kthread_create: %pe", task);
+		return 0;
+	}
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	while (!atomic_read(&h.running) && time_before(jiffies, timeout))
+		cpu_relax();
+	if (atomic_read(&h.running))
+		ns = devmem_bench_pairs_ns(get_put, ref);
+	else
+		KUNIT_FAIL(test, "the other CPU did not run the hammer");
+	kthread_stop(task);
+	migrate_enable();
+	return ns;
+}
+
+/* A binding of one RX queue of a fake NIC, made over netdev netlink as
+ * ncdevmem makes it, and a reference to it for the benchmark.
+ */
+static struct devmem_bench_ref *devmem_bench_ref_setup(struct kunit *test)
+{
+	static const unsigned int rxqs[] = { DEVMEM_BENCH_REF_RXQ };
+	struct devmem_bench_ref *b;
+	struct net_device *dev;
+	u32 id = 0;
+	int err;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+
+	dev = devmem_test_nic_create(test, &init_net);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	b->nl = devmem_test_nl_open(test, &init_net);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->nl);
+	b->buf = devmem_test_dmabuf_create(test, DEVMEM_BENCH_REF_BUF_SIZE,
+					   NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->buf);
+	err = devmem_test_nl_bind_rx(b->nl, dev, b->buf, rxqs,
+				     ARRAY_SIZE(rxqs), &id);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "extack: %s", b->nl->extack);
+
+	/* Takes a reference, dropped by devmem_bench_expect_balanced(). */
+	b->binding = net_devmem_lookup_dmabuf(id);
+	KUNIT_ASSERT_NOT_NULL(test, b->binding);
+	err = kunit_add_action_or_reset(test, devmem_bench_binding_put,
+					b->binding);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	refcount_set(&b->ref, 1);
+	return b;
+}
+
+/* Every get had its put: after unbind the binding is freed. */
+static void devmem_bench_expect_balanced(struct kunit *test,
+					 struct devmem_bench_ref *b)
+{
+	KUNIT_EXPECT_EQ(test, refcount_read(&b->ref), 1);
+	kunit_release_action(test, devmem_bench_binding_put, b->binding);
+	devmem_test_nl_close(test, b->nl);
+	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_put_and_wait(test, b->buf), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->buf->unmap), 1);
+}
+
+static void devmem_bench_binding_ref(struct kunit *test)
+{
+	struct devmem_bench_ref *b = devmem_bench_ref_setup(test);
+	u64 pc, pc_solo, rc, rc_solo;
+
+	pc_solo = devmem_bench_pairs_ns(devmem_bench_binding_get_put,
+					b->binding);
+	pc = devmem_bench_busy_ns(test, devmem_bench_binding_get_put,
+				  b->binding, devmem_bench_binding_get_put,
+				  b->binding);
+	rc_solo = devmem_bench_pairs_ns(devmem_bench_refcount_get_put,
+					&b->ref);
+	rc = devmem_bench_busy_ns(test, devmem_bench_refcount_get_put,
+				  &b->ref, devmem_bench_refcount_get_put,
+				  &b->ref);
+
+	kunit_info(test,
+		   "bench: binding_ref percpu_ns=%llu percpu_solo_ns=%llu refcount_ns=%llu refcount_solo_ns=%llu\n",
+		   pc, pc_solo, rc, rc_solo);
+
+	devmem_bench_expect_balanced(test, b);
+}
+
+/*
+ * The control for devmem_bench_binding_ref: the same get/put pairs while
+ * the other CPU is busy with a counter of its own, sharing nothing. On
+ * hardware this costs next to nothing. Under an emulator a second busy
+ * vCPU can slow this one down by itself; contended/busy then is the part
+ * of the contention penalty that sharing the reference costs.
+ */
+static void devmem_bench_cpu_busy(struct kunit *test)
+{
+	struct devmem_bench_ref *b = devmem_bench_ref_setup(test);
+	unsigned long *counter;
+	u64 pc, rc;
+
+	counter = kunit_kzalloc(test, L1_CACHE_BYTES, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, counter);
+
+	pc = devmem_bench_busy_ns(test, devmem_bench_binding_get_put,
+				  b->binding, devmem_bench_private_inc,
+				  counter);
+	rc = devmem_bench_busy_ns(test, devmem_bench_refcount_get_put,
+				  &b->ref, devmem_bench_private_inc, counter);
+	KUNIT_EXPECT_GT(test, READ_ONCE(*counter), 0);
+
+	kunit_info(test, "bench: cpu_busy percpu_ns=%llu refcount_ns=%llu\n",
+		   pc, rc);
+
+	devmem_bench_expect_balanced(test, b);
+}
+
+/* The RX NAPI instances of @dev, disabled: frames sent to @dev wait on its
+ * wire, and nothing runs for them, until devmem_bench_unpark().
+ */
+static void devmem_bench_park(struct net_device *dev)
+{
+	struct napi_struct *napi;
+	unsigned int i;
+
+	netdev_lock(dev);
+	for (i = 0; i < dev->real_num_rx_queues; i++) {
+		napi = __netif_get_rx_queue(dev, i)->napi;
+		if (napi)
+			napi_disable_locked(napi);
+	}
+	netdev_unlock(dev);
+}
+
+/* Enable them again and poll them, for what came in meanwhile. */
+static void devmem_bench_unpark(void *ctx)
+{
+	struct net_device *dev = ctx;
+	struct napi_struct *napi;
+	unsigned int i;
+
+	netdev_lock(dev);
+	for (i = 0; i < dev->real_num_rx_queues; i++) {
+		napi = __netif_get_rx_queue(dev, i)->napi;
+		if (!napi)
+			continue;
+		napi_enable_locked(napi);
+		local_bh_disable();
+		napi_schedule(napi);
+		local_bh_enable();
+	}
+	netdev_unlock(dev);
+}
+
+/* Send @len bytes and wait until all of them are queued at the receiver
+ * and the sender has every byte acknowledged: then it has nothing left to
+ * send, nor a retransmission or loss probe timer armed.
+ */
+static void devmem_bench_queue(struct kunit *test,
+			       struct devmem_test_conn *conn,
+			       const void *data, size_t len)
+{
+	struct tcp_sock *tp = tcp_sk(conn->tx->sk);
+	unsigned long timeout;
+
+	KUNIT_ASSERT_EQ(test, devmem_test_send_start(test, conn, data, len), 0);
+	KUNIT_ASSERT_EQ(test, devmem_test_send_wait(test, conn), (ssize_t)len);
+
+	timeout = jiffies + DEVMEM_TEST_TIMEOUT;
+	while (devmem_test_sock_inq(conn->rx) != (int)len ||
+	       READ_ONCE(tp->snd_una) != READ_ONCE(tp->write_seq)) {
+		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
+				      "inq %d of %zu, unacked %u",
+				      devmem_test_sock_inq(conn->rx), len,
+				      READ_ONCE(tp->write_seq) -
+				      READ_ONCE(tp->snd_una));
+		usleep_range(20, 50);
+	}
+}
+
+/*
+ * The receiver's token work: recvmsg(MSG_SOCK_DEVMEM), per dma-buf frag,
+ * and SO_DEVMEM_DONTNEED of DEVMEM_TEST_DONTNEED_MAX tokens, one token per
+ * entry as ncdevmem gives them back, per token.
+ *
+ * Timed: the recvmsg() calls, each with the cmsg decoding of the harness,
+ * and the SO_DEVMEM_DONTNEED calls, each on its own. That includes what
+ * the receiver itself does in them: the ACKs and window updates recvmsg()
+ * sends, up to the fake NIC's transmit, and the net_iovs going back to
+ * the page pool.
+ *
+ * Not timed: the sender and the peer. Each batch is sent, queued at the
+ * receiver and acknowledged before any of it is read, so the sender is
+ * idle. While the batch is read and released the peer's RX NAPI instances
+ * are disabled, so what the receiver sends waits on the wire, and the
+ * peer's softirq work on it (ACK processing in the sending socket) runs
+ * afterwards, untimed. Nor the waits, the collecting of tokens, nor
+ * releasing the tokens left at the end, fewer than one call's worth.
+ */
+static void devmem_bench_token(struct kunit *test)
+{
+	static const unsigned int rxqs[] = { DEVMEM_BENCH_TOKEN_RXQ };
+	u64 recv_ns = 0, release_ns = 0, frags = 0, released = 0;
+	struct devmem_test_dmabuf *buf;
+	struct devmem_test_pair *pair;
+	struct devmem_test_conn *conn;
+	struct dmabuf_token *tokens;
+	struct devmem_test_nl *nl;
+	struct devmem_test_rx *rx;
+	unsigned int i, nr = 0;
+	struct net_device *dev;
+	size_t done, got;
+	u64 start;
+	void *data;
+	int ret;
+	u32 id;
+
+	if (!IS_ENABLED(CONFIG_INET) || !IS_ENABLED(CONFIG_NET_NS))
+		kunit_skip(test, "needs CONFIG_INET and CONFIG_NET_NS");
+
+	/* A freed skb may otherwise wait, holding its net_iovs, on the list
+	 * of an idle CPU until that CPU next runs NET_RX.
+	 */
+	KUNIT_ASSERT_EQ(test, devmem_test_sysctl_set(test,
+						     "net/core/skb_defer_max",
+						     "0"), 0);
+	pair = devmem_test_pair_create(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pair);
+	dev = pair->dev[1];
+
+	buf = devmem_test_dmabuf_create(test, DEVMEM_BENCH_TOKEN_BUF_SIZE,
+					NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	nl = devmem_test_nl_open(test, pair->net[1]);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nl);
+	ret = devmem_test_nl_bind_rx(nl, dev, buf, rxqs, ARRAY_SIZE(rxqs),
+				     &id);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "extack: %s", nl->extack);
+	devmem_test_nic_steer(dev, DEVMEM_BENCH_TOKEN_RXQ);
+
+	conn = devmem_test_tcp_connect(test, pair, AF_INET, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, conn);
+	rx = devmem_test_rx_create(test, DEVMEM_BENCH_TOKEN_MAX_FRAGS,
+				   DEVMEM_BENCH_BATCH);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rx);
+	tokens = kunit_kcalloc(test, DEVMEM_BENCH_TOKEN_MAX, sizeof(*tokens),
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tokens);
+	data = kunit_kzalloc(test, DEVMEM_BENCH_BATCH, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+
+	for (done = 0; done < DEVMEM_BENCH_TOKEN_LEN;
+	     done += DEVMEM_BENCH_BATCH) {
+		devmem_bench_queue(test, conn, data, DEVMEM_BENCH_BATCH);
+
+		devmem_bench_park(pair->dev[0]);
+		ret = kunit_add_action_or_reset(test, devmem_bench_unpark,
+						pair->dev[0]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+
+		for (got = 0; got < DEVMEM_BENCH_BATCH; got += ret) {
+			start = ktime_get_ns();
+			ret = devmem_test_recvmsg(test, conn->rx, rx,
+						  DEVMEM_BENCH_BATCH - got,
+						  MSG_SOCK_DEVMEM |
+						  MSG_DONTWAIT);
+			recv_ns += ktime_get_ns() - start;
+			KUNIT_ASSERT_GT(test, ret, 0);
+			KUNIT_ASSERT_FALSE(test, rx->msg_flags & MSG_CTRUNC);
+
+			for (i = 0; i < rx->nr_frags; i++) {
+				if (rx->frags[i].linear)
+					continue;
+				KUNIT_ASSERT_LT(test, nr,
+						DEVMEM_BENCH_TOKEN_MAX);
+				tokens[nr].token_start =
+					rx->frags[i].cmsg.frag_token;
+				tokens[nr].token_count = 1;
+				nr++;
+				frags++;
+			}
+		}
+
+		for (i = 0; nr - i >= DEVMEM_TEST_DONTNEED_MAX;
+		     i += DEVMEM_TEST_DONTNEED_MAX) {
+			start = ktime_get_ns();
+			ret = devmem_test_dontneed(conn->rx, &tokens[i],
+						   DEVMEM_TEST_DONTNEED_MAX *
+						   sizeof(*tokens));
+			release_ns += ktime_get_ns() - start;
+			KUNIT_ASSERT_EQ(test, ret, DEVMEM_TEST_DONTNEED_MAX);
+			released += DEVMEM_TEST_DONTNEED_MAX;
+		}
+		nr -= i;
+		memmove(tokens, &tokens[i], nr * sizeof(*tokens));
+
+		kunit_release_action(test, devmem_bench_unpark, pair->dev[0]);
+	}
+
+	ret = 0;
+	if (nr)
+		ret = devmem_test_dontneed(conn->rx, tokens,
+					   nr * sizeof(*tokens));
+	KUNIT_EXPECT_EQ(test, ret, (int)nr);
+	KUNIT_ASSERT_GT(test, released, 0);
+	KUNIT_EXPECT_EQ(test, released + nr, frags);
+
+	kunit_info(test, "bench: token release_ns=%llu recv_ns=%llu\n",
+		   div64_u64(release_ns, released), div64_u64(recv_ns, frags));
+
+	/* Every net_iov came back: the binding, and the dma-buf, go. */
+	devmem_test_sock_close(test, conn->rx);
+	devmem_test_nl_close(test, nl);
+	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_put_and_wait(test, buf), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 1);
+}
+
+static struct kunit_case devmem_bench_cases[] = {
+	KUNIT_CASE_SLOW(devmem_bench_binding_ref),
+	KUNIT_CASE_SLOW(devmem_bench_cpu_busy),
+	KUNIT_CASE_SLOW(devmem_bench_token),
+	{}
+};
+
+static struct kunit_suite devmem_bench_suite = {
+	.name = "devmem_bench",
+	.test_cases = devmem_bench_cases,
+};
+
+kunit_test_suite(devmem_bench_suite);
