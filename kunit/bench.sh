@@ -25,7 +25,8 @@ set -eu
 . "$(dirname "$0")/../scripts/lib.sh"
 
 "$TOP/scripts/deps.sh" qemu-system-x86
-tree=${KUNIT_TREE:-$LINUX}
+# The tree at HEAD plus kunit/bench/*.c, in a worktree: build/bench-tree.
+tree=$("$TOP/kunit/bench-tree.sh" "${KUNIT_TREE:-$LINUX}")
 bdir=${KUNIT_BUILD_DIR:-$BUILD/kunit-x86_64}
 out=${KUNIT_OUT:-$BUILD/bench}
 kvm_dev=${BENCH_KVM_DEV:-/dev/kvm}
