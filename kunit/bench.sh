@@ -1,91 +1,127 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the devmem benchmark cases and print their "bench:" lines.
+# Run the devmem benchmark cases on the parent of the token patch and on the
+# tip, and print their "bench:" lines and the token figures side by side.
 #
-# usage: kunit/bench.sh [kunit.py run options...]
+# usage: kunit/bench.sh [kunit.py exec options...]
 #
-# Benchmarks are KUnit cases marked slow, each printing one parseable line.
-# They run under QEMU x86_64 with two vCPUs, not UML: on UML SMP every
-# per-cpu operation pays a local_irq_save/restore pair (~2.2 us), which would
-# make per-cpu code look a hundred times slower than it is.
+# The token patch is found by its subject, "net: devmem: hand out RX tokens
+# from a per-socket table", in base..HEAD of build/linux (KUNIT_TREE): the
+# parent is its first parent, the tip is HEAD. BENCH_PARENT and BENCH_TIP
+# name other commits. What is committed is benchmarked, not what
+# build/linux's working copy holds.
 #
-# Accelerator: kunit.py always asks QEMU for kvm, then hvf, then tcg, and
-# QEMU takes the first that initialises. Where /dev/kvm opens, the built
-# kernel is first booted under "-accel kvm" alone with KUnit off: kvm if it
-# gets through its boot within 30 s; TCG if it does not (nested KVM that
-# hangs after "Decompressing Linux...") or if /dev/kvm is missing or does
-# not open. Either way kunit/qemu-accel/ goes first in PATH: a
-# qemu-system-x86_64 that drops every other "-accel", so QEMU runs on that
-# one or fails, never silently on another. "bench: accel=kvm" or
-# "bench: accel=tcg" comes before the figures; under TCG they are the
-# emulator's, compare ratios within one run.
-# BENCH_ACCEL=kvm or BENCH_ACCEL=tcg skips the probe; BENCH_KVM_DEV (default
-# /dev/kvm) is the device tried first.
+# Each goes to its own worktree (kunit/bench-tree.sh) and build dir, so a
+# rerun rebuilds only what changed:
+#   parent: build/bench-parent, build/kunit-x86_64-parent, build/bench-parent.log
+#   tip:    build/bench-tree,   build/kunit-x86_64,        build/bench.log
+# Both are built first, then kunit/bench-accel.sh picks the accelerator once
+# (with the tip's kernel) and both run on it, parent then tip, under QEMU
+# x86_64 with two vCPUs: not UML, where every per-cpu operation pays a
+# local_irq_save/restore pair. kunit/qemu-accel/ goes first in PATH: a
+# qemu-system-x86_64 that drops every "-accel" but the chosen one, so QEMU
+# runs on it or fails, never silently on another.
+#
+# Prints "bench: accel=kvm|tcg", then for each run "bench: tree=NAME
+# commit=ID" and the lines its cases print, then
+#   bench: token_release parent_ns=X tip_ns=Y ratio=X/Y
+#   bench: token_recv parent_ns=X tip_ns=Y ratio=X/Y
+# from the "bench: token" lines of the two runs; fails if either has none.
 set -eu
 . "$(dirname "$0")/../scripts/lib.sh"
 
+usage() { echo "usage: $0 [kunit.py exec options...]" >&2; exit 2; }
+case ${1:-} in -h|--help) usage ;; esac
+
+token_subject='net: devmem: hand out RX tokens from a per-socket table'
+src=${KUNIT_TREE:-$LINUX}
+
 "$TOP/scripts/deps.sh" qemu-system-x86
-# The tree at HEAD plus kunit/bench/*.c, in a worktree: build/bench-tree.
-tree=$("$TOP/kunit/bench-tree.sh" "${KUNIT_TREE:-$LINUX}")
-bdir=${KUNIT_BUILD_DIR:-$BUILD/kunit-x86_64}
-out=${KUNIT_OUT:-$BUILD/bench}
-kvm_dev=${BENCH_KVM_DEV:-/dev/kvm}
-kunit=(--arch=x86_64 --build_dir="$bdir"
-       --kunitconfig=net/core/.kunitconfig
-       --kunitconfig="$TOP/kunit/bench.kunitconfig"
-       --make_options CC="ccache gcc" --jobs "$(nproc)")
+
+commit() {
+	git -C "$src" rev-parse --verify --quiet "$1^{commit}" ||
+		die "$src: no commit $1${2:+ ($2)}"
+}
+tip=$(commit "${BENCH_TIP:-HEAD}" ${BENCH_TIP:+BENCH_TIP})
+if [ -n "${BENCH_PARENT:-}" ]; then
+	parent=$(commit "$BENCH_PARENT" BENCH_PARENT)
+else
+	token=$(git -C "$src" log --fixed-strings --grep="$token_subject" \
+			--format='%H %s' "base..$tip" |
+		awk -v s="$token_subject" '{ h = $1; sub(/^[^ ]+ /, "") } $0 == s { print h }')
+	[ -n "$token" ] ||
+		die "no commit \"$token_subject\" in base..${BENCH_TIP:-HEAD} of $src: set BENCH_PARENT"
+	[ "$(echo "$token" | wc -l)" -eq 1 ] ||
+		die "more than one commit \"$token_subject\" in base..${BENCH_TIP:-HEAD}: set BENCH_PARENT"
+	parent=$(commit "$token^1")
+fi
+
+names=(parent tip)
+commits=("$parent" "$tip")
+wts=("$BUILD/bench-parent" "$BUILD/bench-tree")
+bdirs=("$BUILD/kunit-x86_64-parent" "$BUILD/kunit-x86_64")
+outs=("$BUILD/bench-parent" "$BUILD/bench")
+kunit=(--arch=x86_64 --kunitconfig=net/core/.kunitconfig
+       --kunitconfig="$TOP/kunit/bench.kunitconfig")
 
 mkdir -p "$CCACHE_DIR"
-# A failed build leaves the last run's log: never print its figures.
-rm -f "$bdir/test.log" "$out.kvm-probe.log"
-: > "$out.log"
-cd "$tree"
+trees=()
+for i in 0 1; do
+	trees[i]=$(BENCH_TREE=${wts[i]} "$TOP/kunit/bench-tree.sh" "$src" "${commits[i]}")
+	# A failed build or run leaves the last run's log: never print its
+	# figures.
+	rm -f "${bdirs[i]}/test.log"
+	: > "${outs[i]}.log"
+	log "building the ${names[i]} in ${bdirs[i]} (log: ${outs[i]}.log)"
+	(cd "${trees[i]}" &&
+	 ./tools/testing/kunit/kunit.py build "${kunit[@]}" \
+		--build_dir="${bdirs[i]}" --make_options CC="ccache gcc" \
+		--jobs "$(nproc)") >> "${outs[i]}.log" 2>&1 ||
+		{ tail -n 20 "${outs[i]}.log"; die "the ${names[i]} x86_64 kernel does not build"; }
+done
 
-# Does KVM get the built kernel through its boot? QEMU as kunit.py starts it
-# (qemu_configs/x86_64.py, kunit_kernel.py), with -accel kvm only and KUnit
-# off: it prints "kunit: disabled" at the end of its boot and reboots, which
-# ends QEMU (-no-reboot).
-kvm_boots() {
-	timeout 30 qemu-system-x86_64 -nodefaults -m 1024 \
-		-kernel "$bdir/arch/x86/boot/bzImage" \
-		-append 'kunit.enable=0 kunit_shutdown=reboot console=ttyS0' \
-		-no-reboot -nographic -accel kvm -serial stdio \
-		-bios qboot.rom -smp 2 < /dev/null > "$out.kvm-probe.log" 2>&1
-	grep -q 'kunit: disabled' "$out.kvm-probe.log"
-}
-
-accel=${BENCH_ACCEL:-}
-if [ -z "$accel" ]; then
-	if ! (exec 3<>"$kvm_dev") 2>/dev/null; then
-		log "$kvm_dev does not open: TCG"
-		accel=tcg
-	else
-		./tools/testing/kunit/kunit.py build "${kunit[@]}" >> "$out.log" 2>&1 ||
-			{ tail -n 20 "$out.log"; die "the x86_64 kernel does not build"; }
-		if kvm_boots; then
-			accel=kvm
-		else
-			log "no boot under KVM within 30 s (log: $out.kvm-probe.log): TCG"
-			accel=tcg
-		fi
-	fi
-fi
-case $accel in
-kvm|tcg) ;;
-*)	die "BENCH_ACCEL=$accel: kvm or tcg" ;;
-esac
+accel=$("$TOP/kunit/bench-accel.sh" "${bdirs[1]}/arch/x86/boot/bzImage" \
+	"$BUILD/bench.kvm-probe.log")
 BENCH_QEMU=$(command -v qemu-system-x86_64)
 export BENCH_QEMU BENCH_ACCEL=$accel PATH=$TOP/kunit/qemu-accel:$PATH
-
-set +e
-./tools/testing/kunit/kunit.py run "${kunit[@]}" --qemu_args='-smp 2' \
-	--filter 'speed=slow' --timeout 1200 \
-	--json="$out.json" "$@" 'devmem*' >> "$out.log" 2>&1
-rc=$?
-set -e
-tail -n 3 "$out.log"
 echo "bench: accel=$accel"
-# "    # <case>: bench: <name> k=v...", printed by the case itself.
-sed -n 's/^.*# [A-Za-z0-9_]*: \(bench: [a-z_]* .*\)$/\1/p' "$bdir/test.log" |
-	grep . || { log "no bench: lines"; rc=1; }
+
+rc=0
+missing=
+release=()
+recv=()
+for i in 0 1; do
+	(cd "${trees[i]}" &&
+	 ./tools/testing/kunit/kunit.py exec "${kunit[@]}" \
+		--build_dir="${bdirs[i]}" --qemu_args='-smp 2' \
+		--filter 'speed=slow' --timeout 1200 \
+		--json="${outs[i]}.json" "$@" 'devmem*') >> "${outs[i]}.log" 2>&1 ||
+		rc=1
+	# kunit.py's summary: passed/failed, results file, elapsed time.
+	grep . "${outs[i]}.log" | tail -n 3
+	echo "bench: tree=${names[i]} commit=$(git -C "$src" rev-parse --short "${commits[i]}")"
+	# "    # <case>: bench: <name> k=v...", printed by the case itself.
+	lines=$(sed -n 's/^.*# [A-Za-z0-9_]*: \(bench: [a-z_]* .*\)$/\1/p' \
+		"${bdirs[i]}/test.log" 2>/dev/null) || :
+	[ -n "$lines" ] && echo "$lines"
+	token=$(echo "$lines" |
+		sed -n 's/^bench: token release_ns=\([0-9]\+\) recv_ns=\([0-9]\+\)$/\1 \2/p')
+	if [ "$(echo "$token" | wc -w)" -ne 2 ]; then
+		missing="${missing:+$missing and }the ${names[i]} (${outs[i]}.log, ${bdirs[i]}/test.log)"
+		rc=1
+		continue
+	fi
+	release[i]=${token% *}
+	recv[i]=${token#* }
+done
+[ -z "$missing" ] ||
+	die "no \"bench: token release_ns= recv_ns=\" line from $missing"
+
+# parent_ns, tip_ns and their ratio, with two decimals.
+compare() {
+	[ "$3" -gt 0 ] || die "bench: $1: the tip's figure is $3 ns"
+	echo "bench: $1 parent_ns=$2 tip_ns=$3 ratio=$(awk -v p="$2" -v t="$3" 'BEGIN { printf "%.2f", p / t }')"
+}
+compare token_release "${release[0]}" "${release[1]}"
+compare token_recv "${recv[0]}" "${recv[1]}"
 exit "$rc"
