@@ -8,13 +8,17 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/kthread.h>
 #include <linux/netdevice.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
+#include "devmem.h"
 #include "devmem_test.h"
 
 #define DEVMEM_RX_DMABUF_SIZE	SZ_8M
@@ -454,29 +458,50 @@ static void devmem_rx_partial_frags(struct kunit *test)
 	devmem_rx_expect_all_returned(test);
 }
 
-/* A released token is handed out again; a second release of it frees
- * nothing.
+/* A released token is handed out again, and a second release of it frees
+ * nothing: a socket that gives back what it receives reuses its tokens
+ * rather than growing through new ones, also while it holds some.
  */
 static void devmem_rx_token_reuse(struct kunit *test)
 {
+	struct devmem_rx_test *t = test->priv;
+	struct devmem_rx_tokens *tk, *held;
 	struct devmem_test_conn *conn;
-	struct devmem_rx_tokens *tk;
 	struct dmabuf_token first;
+	unsigned int i, frags = 0;
+	bool again = false;
+	size_t off = 0;
 
 	conn = devmem_rx_connect(test, AF_INET);
 	tk = devmem_rx_tokens(test);
-	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-	first = tk->tokens[0];
-	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
-			(int)tk->nr);
+	held = devmem_rx_tokens(test);
+	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, held);
+	KUNIT_ASSERT_GT(test, held->nr, 1);
+	first = held->tokens[0];
+	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, held, 0, 1), 1);
 	KUNIT_EXPECT_EQ(test, devmem_test_dontneed(conn->rx, &first,
 						   sizeof(first)), 0);
 
-	tk->nr = 0;
-	devmem_rx_xfer(test, conn, PAGE_SIZE, PAGE_SIZE, tk);
-	KUNIT_EXPECT_EQ(test, tk->tokens[0].token_start, first.token_start);
-	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
-			(int)tk->nr);
+	/* The rest of the first page's frags stay held; never more than two
+	 * pages' worth: the first token is back well within a DONTNEED
+	 * call's worth of frags.
+	 */
+	while (!again && frags < DEVMEM_TEST_DONTNEED_FRAGS) {
+		off = (off + PAGE_SIZE) % t->pattern_len;
+		tk->nr = 0;
+		devmem_rx_xfer(test, conn, off, PAGE_SIZE, tk);
+		for (i = 0; i < tk->nr; i++)
+			again |= tk->tokens[i].token_start == first.token_start;
+		frags += tk->nr;
+		KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0,
+							tk->nr),
+				(int)tk->nr);
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, again, "token %u not reused in %u frags",
+			      first.token_start, frags);
+	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, held, 1,
+						held->nr - 1),
+			(int)held->nr - 1);
 }
 
 /* Tokens nobody holds release nothing, and leave what is held alone. */
@@ -485,8 +510,9 @@ static void devmem_rx_dontneed_bad_tokens(struct kunit *test)
 	const struct dmabuf_token bad[] = {
 		{ .token_start = 0, .token_count = 1 },
 		{ .token_start = 1U << 30, .token_count = 16 },
-		/* Wraps around to 0. */
+		/* Would wrap around to 0, and to the held token 1. */
 		{ .token_start = U32_MAX, .token_count = 2 },
+		{ .token_start = U32_MAX, .token_count = 3 },
 		{ .token_start = 1, .token_count = 0 },
 	};
 	struct devmem_test_conn *conn;
@@ -666,6 +692,343 @@ static void devmem_rx_unregister_with_tokens(struct kunit *test)
 	devmem_rx_expect_all_returned(test);
 }
 
+/* Bytes a socket holds for its tokens. */
+static size_t devmem_rx_token_bytes(struct socket *sock)
+{
+	const struct net_devmem_tokens *tokens = sock->sk->sk_user_frags.table;
+
+	return tokens ? struct_size(tokens, slot, tokens->size) : 0;
+}
+
+/* What a socket holding @n frags may hold for their tokens: a slot each,
+ * twice over for a table that doubles, and a table of the smallest size.
+ */
+#define DEVMEM_RX_TOKEN_BYTES(n) \
+	(2 * ((n) + 1) * sizeof(unsigned long) + 512)
+
+/* Token memory follows what a socket holds, not the size of the dma-buf:
+ * none until it receives a frag, O(frags) while it holds them, and the
+ * smallest table again once it gave them all back.
+ */
+static void devmem_rx_token_memory(struct kunit *test)
+{
+	const struct dmabuf_token none = { .token_start = 1, .token_count = 1 };
+	struct devmem_test_conn *conn;
+	struct devmem_rx_tokens *tk;
+	size_t small;
+
+	conn = devmem_rx_connect(test, AF_INET);
+	KUNIT_EXPECT_EQ(test, devmem_test_dontneed(conn->rx, &none,
+						   sizeof(none)), 0);
+	KUNIT_EXPECT_EQ(test, devmem_rx_token_bytes(conn->rx), 0);
+
+	tk = devmem_rx_tokens(test);
+	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
+	small = devmem_rx_token_bytes(conn->rx);
+	KUNIT_EXPECT_GT(test, small, 0);
+	KUNIT_EXPECT_LE(test, small, DEVMEM_RX_TOKEN_BYTES(tk->nr));
+
+	devmem_rx_xfer(test, conn, PAGE_SIZE, DEVMEM_RX_XFER_LEN, tk);
+	while (tk->nr <= DEVMEM_TEST_DONTNEED_FRAGS)
+		devmem_rx_xfer(test, conn, tk->bytes, DEVMEM_RX_XFER_LEN, tk);
+	KUNIT_EXPECT_GT(test, devmem_rx_token_bytes(conn->rx), small);
+	KUNIT_EXPECT_LE(test, devmem_rx_token_bytes(conn->rx),
+			DEVMEM_RX_TOKEN_BYTES(tk->nr));
+
+	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
+			(int)tk->nr);
+	tk->nr = 0;
+	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
+	KUNIT_EXPECT_EQ(test, devmem_rx_token_bytes(conn->rx), small);
+
+	devmem_test_sock_close(test, conn->rx);
+	devmem_rx_expect_all_returned(test);
+}
+
+/* Rounds of receive and release before the releasing threads catch up. */
+#define DEVMEM_RX_STRESS_ROUNDS		32
+#define DEVMEM_RX_STRESS_PHASES		4
+/* Few tokens a call: more calls, more of them at once. */
+#define DEVMEM_RX_STRESS_BATCH		4
+#define DEVMEM_RX_STRESS_FRAGS \
+	(DEVMEM_RX_STRESS_ROUNDS * DEVMEM_RX_XFER_LEN / 512)
+
+/* A frag received and not yet released: where its bytes are, and where in
+ * the stream they come from.
+ */
+struct devmem_rx_held {
+	struct dmabuf_token token;
+	struct devmem_test_dmabuf *buf;
+	u64 offset;
+	u32 size;
+	size_t pos;
+};
+
+/* One receiving thread (the test's), two releasing threads, one close. */
+struct devmem_rx_stress {
+	struct devmem_rx_test *t;
+	/* The socket's file descriptor, as the releasing threads see it. */
+	struct file __rcu *file;
+	struct task_struct *thread[2];
+	struct completion done[2];
+	wait_queue_head_t wq;
+	bool closed;
+	/* Frags received, in order; the releasing threads share @next. */
+	spinlock_t lock;
+	struct devmem_rx_held *held;
+	unsigned int nr_held;
+	unsigned int next;
+	/* Results of the releasing threads; @busy of them in a call. */
+	atomic_t busy;
+	atomic_t released;
+	atomic_t calls;
+	atomic_t wrong_count;
+	atomic_t wrong_bytes;
+};
+
+static bool devmem_rx_stress_ready(struct devmem_rx_stress *s)
+{
+	return READ_ONCE(s->closed) ||
+	       READ_ONCE(s->next) < READ_ONCE(s->nr_held);
+}
+
+static bool devmem_rx_stress_drained(struct devmem_rx_stress *s)
+{
+	return READ_ONCE(s->next) == READ_ONCE(s->nr_held) &&
+	       !atomic_read(&s->busy);
+}
+
+/* Release the next few frags received, after checking that they still hold
+ * their bytes.
+ */
+static void devmem_rx_stress_release_some(struct devmem_rx_stress *s,
+					  struct socket *sock,
+					  struct dmabuf_token *tokens)
+{
+	unsigned int first, n, i;
+	int ret;
+
+	spin_lock(&s->lock);
+	first = s->next;
+	n = min(s->nr_held - first, DEVMEM_RX_STRESS_BATCH);
+	WRITE_ONCE(s->next, first + n);
+	spin_unlock(&s->lock);
+	if (!n)
+		return;
+
+	for (i = 0; i < n; i++) {
+		struct devmem_rx_held *h = &s->held[first + i];
+
+		if (memcmp(devmem_test_dmabuf_vaddr(h->buf, h->offset),
+			   s->t->pattern + h->pos, h->size))
+			atomic_inc(&s->wrong_bytes);
+		tokens[i] = h->token;
+	}
+
+	ret = devmem_test_dontneed(sock, tokens, n * sizeof(*tokens));
+	if (ret != (int)n)
+		atomic_inc(&s->wrong_count);
+	if (ret > 0)
+		atomic_add(ret, &s->released);
+	atomic_inc(&s->calls);
+}
+
+static int devmem_rx_stress_thread(void *arg)
+{
+	struct devmem_rx_stress *s = arg;
+	struct dmabuf_token *tokens;
+	struct file *file;
+	int i = s->thread[0] == current ? 0 : 1;
+
+	tokens = kcalloc(DEVMEM_RX_STRESS_BATCH, sizeof(*tokens), GFP_KERNEL);
+	while (tokens) {
+		wait_event(s->wq, devmem_rx_stress_ready(s));
+		rcu_read_lock();
+		file = get_file_rcu(&s->file);
+		rcu_read_unlock();
+		if (!file)
+			break;
+		atomic_inc(&s->busy);
+		devmem_rx_stress_release_some(s, sock_from_file(file), tokens);
+		atomic_dec(&s->busy);
+		wake_up_all(&s->wq);
+		__fput_sync(file);
+	}
+	kfree(tokens);
+	complete(&s->done[i]);
+	return 0;
+}
+
+/* The releasing threads find the descriptor closed, and end. */
+static void devmem_rx_stress_stop(void *arg)
+{
+	struct devmem_rx_stress *s = arg;
+	unsigned int i;
+
+	RCU_INIT_POINTER(s->file, NULL);
+	WRITE_ONCE(s->closed, true);
+	wake_up_all(&s->wq);
+	for (i = 0; i < ARRAY_SIZE(s->thread); i++)
+		if (!IS_ERR_OR_NULL(s->thread[i]))
+			wait_for_completion(&s->done[i]);
+}
+
+/* Keep the frags of the last recvmsg() for the releasing threads. */
+static void devmem_rx_stress_keep(struct kunit *test,
+				  struct devmem_rx_stress *s, size_t pos)
+{
+	struct devmem_test_rx *rx = s->t->rx;
+	unsigned int i, n = s->nr_held;
+
+	for (i = 0; i < rx->nr_frags; i++) {
+		struct dmabuf_cmsg *cm = &rx->frags[i].cmsg;
+
+		if (!rx->frags[i].linear) {
+			KUNIT_ASSERT_LT(test, n, DEVMEM_RX_STRESS_FRAGS);
+			s->held[n].token.token_start = cm->frag_token;
+			s->held[n].token.token_count = 1;
+			s->held[n].buf = cm->dmabuf_id == s->t->id ? s->t->buf :
+					 s->t->buf2;
+			s->held[n].offset = cm->frag_offset;
+			s->held[n].size = cm->frag_size;
+			s->held[n].pos = pos;
+			n++;
+		}
+		pos += cm->frag_size;
+	}
+
+	spin_lock(&s->lock);
+	WRITE_ONCE(s->nr_held, n);
+	spin_unlock(&s->lock);
+	wake_up_all(&s->wq);
+}
+
+/* Receive @n rounds of the pattern, checking every byte, and hand the frags
+ * to the releasing threads as they come.
+ */
+static void devmem_rx_stress_rounds(struct kunit *test,
+				    struct devmem_rx_stress *s,
+				    struct devmem_test_conn *conn,
+				    unsigned int n)
+{
+	struct devmem_rx_test *t = test->priv;
+	struct devmem_rx_tokens *tk;
+	unsigned int i;
+	size_t done;
+	int ret;
+
+	tk = devmem_rx_tokens(test);
+	for (i = 0; i < n; i++) {
+		size_t off = i * DEVMEM_RX_XFER_LEN % t->pattern_len;
+
+		ret = devmem_test_send_start(test, conn, t->pattern + off,
+					     DEVMEM_RX_XFER_LEN);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		for (done = 0; done < DEVMEM_RX_XFER_LEN; done += ret) {
+			ret = devmem_test_recvmsg(test, conn->rx, t->rx,
+						  DEVMEM_RX_XFER_LEN - done,
+						  MSG_SOCK_DEVMEM);
+			KUNIT_ASSERT_GT(test, ret, 0);
+			tk->nr = 0;
+			devmem_rx_check(test, t->rx, ret, off + done, tk);
+			devmem_rx_stress_keep(test, s, off + done);
+		}
+		KUNIT_ASSERT_EQ(test, devmem_test_send_wait(test, conn),
+				(ssize_t)DEVMEM_RX_XFER_LEN);
+	}
+}
+
+/* recvmsg() in this thread, SO_DEVMEM_DONTNEED in two others, on two vCPUs:
+ * every frag keeps its bytes until released, and every DONTNEED releases
+ * exactly the frags it names. Once they caught up, the socket holds nothing
+ * (its table is the smallest again). Then close while they run: the socket
+ * closes after the last of their calls, and releases what is left.
+ */
+static void devmem_rx_stress(struct kunit *test)
+{
+	struct devmem_test_conn *conn;
+	struct devmem_rx_stress *s;
+	struct devmem_rx_tokens *tk;
+	struct file *file;
+	unsigned int i;
+	size_t small;
+	int ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->held = kunit_kcalloc(test, DEVMEM_RX_STRESS_FRAGS,
+				sizeof(*s->held), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->held);
+	s->t = test->priv;
+	spin_lock_init(&s->lock);
+	init_waitqueue_head(&s->wq);
+
+	conn = devmem_rx_connect(test, AF_INET);
+	tk = devmem_rx_tokens(test);
+	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
+	small = devmem_rx_token_bytes(conn->rx);
+	KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
+			(int)tk->nr);
+
+	file = devmem_test_sock_file(test, conn->rx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	RCU_INIT_POINTER(s->file, file);
+	ret = kunit_add_action_or_reset(test, devmem_rx_stress_stop, s);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < ARRAY_SIZE(s->thread); i++) {
+		init_completion(&s->done[i]);
+		s->thread[i] = kthread_create(devmem_rx_stress_thread, s,
+					      "devmem-rx-stress/%u", i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s->thread[i]);
+		wake_up_process(s->thread[i]);
+	}
+
+	for (i = 0; i < DEVMEM_RX_STRESS_PHASES; i++) {
+		devmem_rx_stress_rounds(test, s, conn, DEVMEM_RX_STRESS_ROUNDS);
+		KUNIT_ASSERT_GT(test,
+				wait_event_timeout(s->wq,
+						   devmem_rx_stress_drained(s),
+						   DEVMEM_TEST_TIMEOUT), 0);
+		KUNIT_ASSERT_EQ(test, (unsigned int)atomic_read(&s->released),
+				s->nr_held);
+		/* The socket held nothing: its next frag finds the smallest
+		 * table.
+		 */
+		tk->nr = 0;
+		devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
+		KUNIT_ASSERT_EQ(test, devmem_rx_token_bytes(conn->rx), small);
+		KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0,
+							tk->nr),
+				(int)tk->nr);
+
+		/* The threads wait for more: start the log over. */
+		spin_lock(&s->lock);
+		WRITE_ONCE(s->next, 0);
+		WRITE_ONCE(s->nr_held, 0);
+		spin_unlock(&s->lock);
+		atomic_set(&s->released, 0);
+	}
+
+	devmem_rx_stress_rounds(test, s, conn, DEVMEM_RX_STRESS_ROUNDS);
+	tk->nr = 0;
+	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
+
+	/* close(2) with frags held, the releasing threads still running. */
+	RCU_INIT_POINTER(s->file, NULL);
+	devmem_test_file_close(test, file);
+	kunit_release_action(test, devmem_rx_stress_stop, s);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->wrong_bytes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->wrong_count), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&s->calls), 1);
+	KUNIT_EXPECT_LE(test, (unsigned int)atomic_read(&s->released),
+			s->nr_held);
+	devmem_rx_expect_all_returned(test);
+}
+
 static struct kunit_case devmem_rx_cases[] = {
 	KUNIT_CASE(devmem_rx_receive_ipv4),
 	KUNIT_CASE(devmem_rx_receive_ipv6),
@@ -683,6 +1046,8 @@ static struct kunit_case devmem_rx_cases[] = {
 	KUNIT_CASE(devmem_rx_close_with_tokens),
 	KUNIT_CASE(devmem_rx_unbind_with_tokens),
 	KUNIT_CASE(devmem_rx_unregister_with_tokens),
+	KUNIT_CASE(devmem_rx_token_memory),
+	KUNIT_CASE(devmem_rx_stress),
 	{}
 };
 

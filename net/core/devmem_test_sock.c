@@ -375,6 +375,51 @@ void devmem_test_sock_close(struct kunit *test, struct socket *sock)
 	kunit_release_action(test, devmem_test_sock_release, sock);
 }
 
+static void devmem_test_file_put(void *ctx)
+{
+	__fput_sync(ctx);
+}
+
+/**
+ * devmem_test_sock_file() - give a socket of a connection a file
+ * @test: the test that made the connection
+ * @sock: @conn->rx or @conn->tx, closed by its file from now on
+ *
+ * As socket(2) does. The socket then closes when the last reference to the
+ * file goes: a socket call made on a reference of its own, as a system call
+ * on a file descriptor is, keeps it open past a close in another thread.
+ * The test's reference goes when it ends, or at devmem_test_file_close().
+ *
+ * Return: the file, or an ERR_PTR().
+ */
+struct file *devmem_test_sock_file(struct kunit *test, struct socket *sock)
+{
+	struct file *file;
+	int err;
+
+	kunit_remove_action(test, devmem_test_sock_release, sock);
+	sock_no_linger(sock->sk);
+	file = sock_alloc_file(sock, 0, NULL);
+	if (IS_ERR(file))
+		return file;
+
+	err = kunit_add_action_or_reset(test, devmem_test_file_put, file);
+	return err ? ERR_PTR(err) : file;
+}
+
+/**
+ * devmem_test_file_close() - close(2) the file of a socket
+ * @test: the test that gave the socket its file
+ * @file: from devmem_test_sock_file(), not used by the test afterwards
+ *
+ * Drops the test's reference; the socket closes now, or when the last
+ * other reference goes.
+ */
+void devmem_test_file_close(struct kunit *test, struct file *file)
+{
+	kunit_release_action(test, devmem_test_file_put, file);
+}
+
 /**
  * devmem_test_sock_inq() - ioctl(SIOCINQ) of a TCP socket
  * @sock: the socket

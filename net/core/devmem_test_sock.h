@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 
+struct file;
 struct kunit;
 struct net;
 struct net_device;
@@ -50,6 +51,8 @@ int devmem_test_send_start(struct kunit *test, struct devmem_test_conn *conn,
 ssize_t devmem_test_send_wait(struct kunit *test,
 			      struct devmem_test_conn *conn);
 void devmem_test_sock_close(struct kunit *test, struct socket *sock);
+struct file *devmem_test_sock_file(struct kunit *test, struct socket *sock);
+void devmem_test_file_close(struct kunit *test, struct file *file);
 int devmem_test_sock_inq(struct socket *sock);
 int devmem_test_send_devmem(struct socket *sock, u32 id, size_t offset,
 			    size_t len);
