@@ -11,6 +11,7 @@
 
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -22,6 +23,7 @@
 #include <linux/socket.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/wait.h>
 #include <net/net_namespace.h>
 #include <net/netdev_rx_queue.h>
 #include <net/tcp.h>
@@ -315,6 +317,48 @@ static void devmem_bench_queue(struct kunit *test,
 	}
 }
 
+/* A bound queue on a fake NIC pair, and a TCP connection steered to it. */
+struct devmem_bench_rx {
+	struct devmem_test_pair *pair;
+	struct devmem_test_dmabuf *buf;
+	struct devmem_test_nl *nl;
+	struct devmem_test_conn *conn;
+};
+
+static void devmem_bench_rx_setup(struct kunit *test, struct devmem_bench_rx *b)
+{
+	static const unsigned int rxqs[] = { DEVMEM_BENCH_TOKEN_RXQ };
+	struct net_device *dev;
+	int ret;
+	u32 id;
+
+	if (!IS_ENABLED(CONFIG_INET) || !IS_ENABLED(CONFIG_NET_NS))
+		kunit_skip(test, "needs CONFIG_INET and CONFIG_NET_NS");
+
+	/* A freed skb may otherwise wait, holding its net_iovs, on the list
+	 * of an idle CPU until that CPU next runs NET_RX.
+	 */
+	KUNIT_ASSERT_EQ(test, devmem_test_sysctl_set(test,
+						     "net/core/skb_defer_max",
+						     "0"), 0);
+	b->pair = devmem_test_pair_create(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->pair);
+	dev = b->pair->dev[1];
+
+	b->buf = devmem_test_dmabuf_create(test, DEVMEM_BENCH_TOKEN_BUF_SIZE,
+					   NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->buf);
+	b->nl = devmem_test_nl_open(test, b->pair->net[1]);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->nl);
+	ret = devmem_test_nl_bind_rx(b->nl, dev, b->buf, rxqs,
+				     ARRAY_SIZE(rxqs), &id);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "extack: %s", b->nl->extack);
+	devmem_test_nic_steer(dev, DEVMEM_BENCH_TOKEN_RXQ);
+
+	b->conn = devmem_test_tcp_connect(test, b->pair, AF_INET, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->conn);
+}
+
 /*
  * The receiver's token work: recvmsg(MSG_SOCK_DEVMEM), per dma-buf frag,
  * and SO_DEVMEM_DONTNEED of DEVMEM_TEST_DONTNEED_MAX tokens, one token per
@@ -336,47 +380,26 @@ static void devmem_bench_queue(struct kunit *test,
  */
 static void devmem_bench_token(struct kunit *test)
 {
-	static const unsigned int rxqs[] = { DEVMEM_BENCH_TOKEN_RXQ };
 	u64 recv_ns = 0, release_ns = 0, frags = 0, released = 0;
 	struct devmem_test_dmabuf *buf;
 	struct devmem_test_pair *pair;
 	struct devmem_test_conn *conn;
 	struct dmabuf_token *tokens;
+	struct devmem_bench_rx b;
 	struct devmem_test_nl *nl;
 	struct devmem_test_rx *rx;
 	unsigned int i, nr = 0;
-	struct net_device *dev;
 	size_t done, got;
 	u64 start;
 	void *data;
 	int ret;
-	u32 id;
 
-	if (!IS_ENABLED(CONFIG_INET) || !IS_ENABLED(CONFIG_NET_NS))
-		kunit_skip(test, "needs CONFIG_INET and CONFIG_NET_NS");
+	devmem_bench_rx_setup(test, &b);
+	pair = b.pair;
+	conn = b.conn;
+	nl = b.nl;
+	buf = b.buf;
 
-	/* A freed skb may otherwise wait, holding its net_iovs, on the list
-	 * of an idle CPU until that CPU next runs NET_RX.
-	 */
-	KUNIT_ASSERT_EQ(test, devmem_test_sysctl_set(test,
-						     "net/core/skb_defer_max",
-						     "0"), 0);
-	pair = devmem_test_pair_create(test);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pair);
-	dev = pair->dev[1];
-
-	buf = devmem_test_dmabuf_create(test, DEVMEM_BENCH_TOKEN_BUF_SIZE,
-					NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
-	nl = devmem_test_nl_open(test, pair->net[1]);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nl);
-	ret = devmem_test_nl_bind_rx(nl, dev, buf, rxqs, ARRAY_SIZE(rxqs),
-				     &id);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "extack: %s", nl->extack);
-	devmem_test_nic_steer(dev, DEVMEM_BENCH_TOKEN_RXQ);
-
-	conn = devmem_test_tcp_connect(test, pair, AF_INET, 1);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, conn);
 	rx = devmem_test_rx_create(test, DEVMEM_BENCH_TOKEN_MAX_FRAGS,
 				   DEVMEM_BENCH_BATCH);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rx);
@@ -452,10 +475,186 @@ static void devmem_bench_token(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap), 1);
 }
 
+/* Tokens as the receiving thread gets them, for the releasing thread. */
+struct devmem_bench_releaser {
+	struct socket *sock;
+	spinlock_t lock;
+	struct dmabuf_token *log;
+	unsigned int nr;
+	unsigned int next;
+	bool stop;
+	wait_queue_head_t wq;
+	struct completion done;
+	u64 release_ns;
+	u64 released;
+	unsigned int short_calls;
+};
+
+#define DEVMEM_BENCH_CONTENDED_LOG	(DEVMEM_BENCH_TOKEN_LEN / 256)
+
+static bool devmem_bench_releaser_ready(struct devmem_bench_releaser *r)
+{
+	return READ_ONCE(r->stop) || READ_ONCE(r->next) < READ_ONCE(r->nr);
+}
+
+/* As a user's worker thread: release what the receiving thread has handed
+ * over so far, up to a call's worth at a time, as soon as there is any.
+ */
+static int devmem_bench_releaser_thread(void *arg)
+{
+	struct devmem_bench_releaser *r = arg;
+	unsigned int first, n;
+	u64 start;
+	int ret;
+
+	for (;;) {
+		wait_event(r->wq, devmem_bench_releaser_ready(r));
+		spin_lock(&r->lock);
+		first = r->next;
+		n = min(r->nr - first, DEVMEM_TEST_DONTNEED_MAX);
+		WRITE_ONCE(r->next, first + n);
+		spin_unlock(&r->lock);
+		if (!n) {
+			if (READ_ONCE(r->stop))
+				break;
+			continue;
+		}
+		start = ktime_get_ns();
+		ret = devmem_test_dontneed(r->sock, &r->log[first],
+					   n * sizeof(*r->log));
+		r->release_ns += ktime_get_ns() - start;
+		if (ret != (int)n)
+			r->short_calls++;
+		if (ret > 0)
+			r->released += ret;
+		wake_up_all(&r->wq);
+	}
+	complete(&r->done);
+	return 0;
+}
+
+static bool devmem_bench_releaser_drained(struct devmem_bench_releaser *r)
+{
+	return READ_ONCE(r->next) == READ_ONCE(r->nr);
+}
+
+static void devmem_bench_releaser_stop(void *arg)
+{
+	struct devmem_bench_releaser *r = arg;
+
+	WRITE_ONCE(r->stop, true);
+	wake_up_all(&r->wq);
+	wait_for_completion(&r->done);
+}
+
+/*
+ * The receiver's recvmsg(MSG_SOCK_DEVMEM) per dma-buf frag, as in
+ * devmem_bench_token, while a kernel thread, on the other vCPU when the
+ * scheduler puts it there, releases the tokens with SO_DEVMEM_DONTNEED as
+ * they come: what a receiving thread pays for DONTNEED calls in other
+ * threads of the same socket. Also the DONTNEED time per token there.
+ */
+static void devmem_bench_token_contended(struct kunit *test)
+{
+	struct devmem_bench_releaser *r;
+	struct task_struct *thread;
+	u64 recv_ns = 0, frags = 0;
+	struct devmem_test_rx *rx;
+	struct devmem_bench_rx b;
+	size_t done, got;
+	unsigned int i;
+	u64 start;
+	void *data;
+	int ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	devmem_bench_rx_setup(test, &b);
+
+	rx = devmem_test_rx_create(test, DEVMEM_BENCH_TOKEN_MAX_FRAGS,
+				   DEVMEM_BENCH_BATCH);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rx);
+	data = kunit_kzalloc(test, DEVMEM_BENCH_BATCH, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->log = kunit_kcalloc(test, DEVMEM_BENCH_CONTENDED_LOG,
+			       sizeof(*r->log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->log);
+	r->sock = b.conn->rx;
+	spin_lock_init(&r->lock);
+	init_waitqueue_head(&r->wq);
+	init_completion(&r->done);
+
+	thread = kthread_run(devmem_bench_releaser_thread, r,
+			     "devmem-bench-release");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, thread);
+	ret = kunit_add_action_or_reset(test, devmem_bench_releaser_stop, r);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (done = 0; done < DEVMEM_BENCH_TOKEN_LEN;
+	     done += DEVMEM_BENCH_BATCH) {
+		devmem_bench_queue(test, b.conn, data, DEVMEM_BENCH_BATCH);
+
+		devmem_bench_park(b.pair->dev[0]);
+		ret = kunit_add_action_or_reset(test, devmem_bench_unpark,
+						b.pair->dev[0]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+
+		for (got = 0; got < DEVMEM_BENCH_BATCH; got += ret) {
+			start = ktime_get_ns();
+			ret = devmem_test_recvmsg(test, b.conn->rx, rx,
+						  DEVMEM_BENCH_BATCH - got,
+						  MSG_SOCK_DEVMEM |
+						  MSG_DONTWAIT);
+			recv_ns += ktime_get_ns() - start;
+			KUNIT_ASSERT_GT(test, ret, 0);
+			KUNIT_ASSERT_FALSE(test, rx->msg_flags & MSG_CTRUNC);
+
+			spin_lock(&r->lock);
+			for (i = 0; i < rx->nr_frags; i++) {
+				if (rx->frags[i].linear)
+					continue;
+				if (r->nr == DEVMEM_BENCH_CONTENDED_LOG)
+					break;
+				r->log[r->nr].token_start =
+					rx->frags[i].cmsg.frag_token;
+				r->log[r->nr].token_count = 1;
+				WRITE_ONCE(r->nr, r->nr + 1);
+				frags++;
+			}
+			spin_unlock(&r->lock);
+			KUNIT_ASSERT_LT(test, r->nr, DEVMEM_BENCH_CONTENDED_LOG);
+			wake_up_all(&r->wq);
+		}
+
+		kunit_release_action(test, devmem_bench_unpark,
+				     b.pair->dev[0]);
+	}
+
+	KUNIT_ASSERT_GT(test, wait_event_timeout(r->wq,
+						 devmem_bench_releaser_drained(r),
+						 DEVMEM_TEST_TIMEOUT), 0);
+	kunit_release_action(test, devmem_bench_releaser_stop, r);
+	KUNIT_EXPECT_EQ(test, r->short_calls, 0);
+	KUNIT_EXPECT_EQ(test, r->released, frags);
+	KUNIT_ASSERT_GT(test, r->released, 0);
+
+	kunit_info(test, "bench: token_contended recv_ns=%llu release_ns=%llu\n",
+		   div64_u64(recv_ns, frags),
+		   div64_u64(r->release_ns, r->released));
+
+	devmem_test_sock_close(test, b.conn->rx);
+	devmem_test_nl_close(test, b.nl);
+	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_put_and_wait(test, b.buf), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b.buf->unmap), 1);
+}
+
 static struct kunit_case devmem_bench_cases[] = {
 	KUNIT_CASE_SLOW(devmem_bench_binding_ref),
 	KUNIT_CASE_SLOW(devmem_bench_cpu_busy),
 	KUNIT_CASE_SLOW(devmem_bench_token),
+	KUNIT_CASE_SLOW(devmem_bench_token_contended),
 	{}
 };
 
