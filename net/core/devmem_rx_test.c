@@ -838,8 +838,9 @@ static int devmem_rx_stress_thread(void *arg)
 	struct devmem_rx_stress *s = arg;
 	struct dmabuf_token *tokens;
 	struct file *file;
-	int i = s->thread[0] == current ? 0 : 1;
+	int i;
 
+	i = s->thread[0] == current ? 0 : 1;
 	tokens = kcalloc(DEVMEM_RX_STRESS_BATCH, sizeof(*tokens), GFP_KERNEL);
 	while (tokens) {
 		wait_event(s->wq, devmem_rx_stress_ready(s));
@@ -947,8 +948,8 @@ static void devmem_rx_stress_rounds(struct kunit *test,
 static void devmem_rx_stress(struct kunit *test)
 {
 	struct devmem_test_conn *conn;
-	struct devmem_rx_stress *s;
 	struct devmem_rx_tokens *tk;
+	struct devmem_rx_stress *s;
 	struct file *file;
 	unsigned int i;
 	size_t small;
