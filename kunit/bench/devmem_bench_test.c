@@ -359,6 +359,21 @@ static void devmem_bench_rx_setup(struct kunit *test, struct devmem_bench_rx *b)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->conn);
 }
 
+/* One timed recvmsg(MSG_SOCK_DEVMEM) of what is queued, up to @len. */
+static int devmem_bench_recv(struct kunit *test, struct socket *sock,
+			     struct devmem_test_rx *rx, size_t len, u64 *ns)
+{
+	u64 start = ktime_get_ns();
+	int ret;
+
+	ret = devmem_test_recvmsg(test, sock, rx, len,
+				  MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+	*ns += ktime_get_ns() - start;
+	KUNIT_ASSERT_GT(test, ret, 0);
+	KUNIT_ASSERT_FALSE(test, rx->msg_flags & MSG_CTRUNC);
+	return ret;
+}
+
 /*
  * The receiver's token work: recvmsg(MSG_SOCK_DEVMEM), per dma-buf frag,
  * and SO_DEVMEM_DONTNEED of DEVMEM_TEST_DONTNEED_MAX tokens, one token per
@@ -419,14 +434,9 @@ static void devmem_bench_token(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, ret, 0);
 
 		for (got = 0; got < DEVMEM_BENCH_BATCH; got += ret) {
-			start = ktime_get_ns();
-			ret = devmem_test_recvmsg(test, conn->rx, rx,
-						  DEVMEM_BENCH_BATCH - got,
-						  MSG_SOCK_DEVMEM |
-						  MSG_DONTWAIT);
-			recv_ns += ktime_get_ns() - start;
-			KUNIT_ASSERT_GT(test, ret, 0);
-			KUNIT_ASSERT_FALSE(test, rx->msg_flags & MSG_CTRUNC);
+			ret = devmem_bench_recv(test, conn->rx, rx,
+						DEVMEM_BENCH_BATCH - got,
+						&recv_ns);
 
 			for (i = 0; i < rx->nr_frags; i++) {
 				if (rx->frags[i].linear)
@@ -563,7 +573,6 @@ static void devmem_bench_token_contended(struct kunit *test)
 	struct devmem_bench_rx b;
 	size_t done, got;
 	unsigned int i;
-	u64 start;
 	void *data;
 	int ret;
 
@@ -602,14 +611,9 @@ static void devmem_bench_token_contended(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, ret, 0);
 
 		for (got = 0; got < DEVMEM_BENCH_BATCH; got += ret) {
-			start = ktime_get_ns();
-			ret = devmem_test_recvmsg(test, b.conn->rx, rx,
-						  DEVMEM_BENCH_BATCH - got,
-						  MSG_SOCK_DEVMEM |
-						  MSG_DONTWAIT);
-			recv_ns += ktime_get_ns() - start;
-			KUNIT_ASSERT_GT(test, ret, 0);
-			KUNIT_ASSERT_FALSE(test, rx->msg_flags & MSG_CTRUNC);
+			ret = devmem_bench_recv(test, b.conn->rx, rx,
+						DEVMEM_BENCH_BATCH - got,
+						&recv_ns);
 
 			spin_lock(&r->lock);
 			for (i = 0; i < rx->nr_frags; i++) {
