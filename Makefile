@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The devmem TCP series and its KUnit workbench. See README.md.
 
-.PHONY: all run test bench deps base apply export check-export ci help
+.PHONY: all run test bench mutants deps base apply export check-export ci help
 
 all: help
 
@@ -9,6 +9,7 @@ help:
 	@echo "make run    - build the UML KUnit kernel of the series and run every suite"
 	@echo "make test   - everything CI checks: export round trip and per-patch checks"
 	@echo "make bench  - benchmark the token patch: its parent against the tip (bench: lines)"
+	@echo "make mutants - put each bug of kunit/mutants/ in and check its case catches it"
 	@echo "make apply  - (re)create build/linux: base + patches/"
 	@echo "make export - regenerate patches/ and net/ from build/linux"
 
@@ -31,12 +32,18 @@ run: apply
 	kunit/run.sh
 
 ci: apply check-export
+	kunit/mutants.sh --check
 	scripts/checkpatch-ci.sh
 
 test: ci
 	kunit/run.sh
 	kunit/run-debug.sh
 	scripts/modcheck.sh
+
+# Not part of test: one UML build and run per mutant (see README).
+mutants:
+	test -d build/linux/.git || $(MAKE) apply
+	kunit/mutants.sh
 
 # What build/linux has committed, as it stands: apply only makes it where it
 # is missing (it refuses a tree holding commits or edits patches/ lacks).

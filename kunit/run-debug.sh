@@ -6,7 +6,8 @@
 # usage: kunit/run-debug.sh
 #
 # Environment: KUNIT_TREE (default build/linux), KUNIT_BUILD_DIR (default
-# build/kunit-um-debug), KUNIT_OUT (default build/kunit-debug: writes .json,
+# build/kunit-um-debug), KUNIT_FILTER_GLOB (default devmem_*: the suites or
+# suite.case to run), KUNIT_OUT (default build/kunit-debug: writes .json,
 # the kernel's console output to .log).
 #
 # The kernel is net/core/.kunitconfig + the repo's .kunitconfig +
@@ -28,6 +29,7 @@ set -eu
 tree=${KUNIT_TREE:-$LINUX}
 bdir=${KUNIT_BUILD_DIR:-$BUILD/kunit-um-debug}
 out=${KUNIT_OUT:-$BUILD/kunit-debug}
+glob=${KUNIT_FILTER_GLOB:-devmem_*}
 cfg=$tree/net/core/.kunitconfig
 [ -f "$cfg" ] || cfg=$TOP/kunit/default.kunitconfig
 
@@ -45,7 +47,7 @@ cd "$tree"
 # kunit_shutdown=halt, and with a root and an init for the kmemleak scan.
 set +e
 timeout 900 "$bdir/linux" seccomp=on ncpus=2 panic_on_warn=1 \
-	'kunit.filter_glob=devmem_*' 'kunit.filter="speed>slow"' kunit.enable=1 \
+	"kunit.filter_glob=$glob" 'kunit.filter="speed>slow"' kunit.enable=1 \
 	mem=1G console=tty \
 	root=/dev/root rootfstype=hostfs ro init="$TOP/kunit/debug-init.sh" \
 	< /dev/null > "$out.log" 2>&1
