@@ -28,7 +28,7 @@ SERIES_NAME="Devmem Team"
 SERIES_EMAIL="devmem@localhost"
 SERIES_BRANCH=series
 # The version of the series as posted: "[PATCH net-next vN ...]".
-SERIES_VERSION=3
+SERIES_VERSION=4
 
 base_identity() {
 	export GIT_AUTHOR_NAME="devmem base" GIT_AUTHOR_EMAIL="devmem-base@localhost"

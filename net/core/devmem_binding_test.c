@@ -310,6 +310,9 @@ static void devmem_binding_freed_after_last_net_iov(struct kunit *test)
 	devmem_binding_expect_released(test, buf);
 }
 
+/* An sg entry whose address is not aligned to the binding's net_iov size:
+ * the extack names the entry whole, not cut at NETLINK_MAX_FMTMSG_LEN.
+ */
 static void devmem_binding_misaligned_sg_fails(struct kunit *test)
 {
 	static const size_t sg_lens[] = { 8 * PAGE_SIZE, 8 * PAGE_SIZE };
@@ -320,18 +323,47 @@ static void devmem_binding_misaligned_sg_fails(struct kunit *test)
 	};
 	static const unsigned int rxqs[] = { 1 };
 	struct devmem_test_dmabuf *buf;
-	char msg[NETLINK_MAX_FMTMSG_LEN];
-	dma_addr_t addr;
+	char msg[DEVMEM_TEST_EXTACK_LEN];
 
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
-	addr = devmem_test_dmabuf_sg_dma(buf, 1);
-	/* The message as the extack carries it, truncated. */
-	snprintf(msg, sizeof(msg),
-		 "dmabuf sg entry (addr=%pad, len=%zu) not aligned to niov size %lu",
-		 &addr, sg_lens[1], PAGE_SIZE);
-
+	snprintf(msg, sizeof(msg), "dma-buf SG entry 1 not %lu-byte aligned",
+		 PAGE_SIZE);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
 					 -EINVAL, msg);
+}
+
+/* An sg entry at an aligned address whose length is not a multiple of the
+ * net_iov size fails too, for RX and for TX. Guards "net: devmem: reject
+ * dma-buf bind with non-page-aligned size or SG length".
+ */
+static void devmem_binding_misaligned_sg_len_fails(struct kunit *test)
+{
+	static const size_t sg_lens[] = {
+		4 * PAGE_SIZE + PAGE_SIZE / 2,
+		DEVMEM_BINDING_BUF_SIZE - 4 * PAGE_SIZE - PAGE_SIZE / 2,
+	};
+	static const struct devmem_test_dmabuf_layout layout = {
+		.sg_lens = sg_lens,
+		.nr_sg = ARRAY_SIZE(sg_lens),
+	};
+	struct devmem_binding_test *t = test->priv;
+	static const unsigned int rxqs[] = { 1 };
+	struct devmem_test_dmabuf *buf;
+	char msg[DEVMEM_TEST_EXTACK_LEN];
+	u32 id = 0;
+
+	snprintf(msg, sizeof(msg), "dma-buf SG entry 0 not %lu-byte aligned",
+		 PAGE_SIZE);
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
+	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
+					 -EINVAL, msg);
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
+	KUNIT_EXPECT_EQ(test, devmem_test_nl_bind_tx(t->nl, t->dev, buf, &id),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, id, 0);
+	KUNIT_EXPECT_STREQ(test, t->nl->extack, msg);
+	devmem_binding_expect_released(test, buf);
 }
 
 static void devmem_binding_attach_failure_fails(struct kunit *test)
@@ -543,6 +575,7 @@ static struct kunit_case devmem_binding_cases[] = {
 	KUNIT_CASE(devmem_binding_close_unbinds_all),
 	KUNIT_CASE(devmem_binding_freed_after_last_net_iov),
 	KUNIT_CASE(devmem_binding_misaligned_sg_fails),
+	KUNIT_CASE(devmem_binding_misaligned_sg_len_fails),
 	KUNIT_CASE(devmem_binding_attach_failure_fails),
 	KUNIT_CASE(devmem_binding_map_failure_fails),
 	KUNIT_CASE(devmem_binding_rxq_without_hds_fails),

@@ -27,6 +27,10 @@
 #define DEVMEM_RX_MAX_TOKENS	(DEVMEM_TEST_DONTNEED_FRAGS + 256)
 #define DEVMEM_RX_MAX_FRAGS	256
 #define DEVMEM_RX_RXQ		1
+/* The DONTNEED race: rounds of a few frags each, on an idle socket. */
+#define DEVMEM_RX_GUESS_ROUNDS	2000
+#define DEVMEM_RX_GUESS_LEN	(16 * SZ_1K)
+#define DEVMEM_RX_GUESS_TOKENS	32
 
 struct devmem_rx_test {
 	struct devmem_test_pair *pair;
@@ -39,6 +43,8 @@ struct devmem_rx_test {
 	struct devmem_test_rx *rx;
 	u8 *pattern;
 	size_t pattern_len;
+	/* The NIC may leave whole segments in host memory. */
+	bool plain_ok;
 };
 
 /* Tokens one socket holds, in the order they were received. */
@@ -46,6 +52,8 @@ struct devmem_rx_tokens {
 	struct dmabuf_token *tokens;
 	unsigned int nr;
 	size_t bytes;
+	/* Of @bytes, those reported by SCM_DEVMEM_LINEAR. */
+	size_t linear;
 };
 
 static struct net_device *devmem_rx_dev(struct devmem_rx_test *t)
@@ -134,6 +142,14 @@ static size_t devmem_rx_check(struct kunit *test, struct devmem_test_rx *rx,
 	size_t linear = 0, got = 0;
 	unsigned int i;
 
+	/* No SO_DEVMEM_* cmsg: plain TCP data, in the data buffer. */
+	if (!rx->nr_frags && t->plain_ok) {
+		KUNIT_ASSERT_LE(test, pos + ret, t->pattern_len);
+		KUNIT_ASSERT_MEMEQ(test, rx->buf, t->pattern + pos, ret);
+		tk->bytes += ret;
+		return ret;
+	}
+
 	for (i = 0; i < rx->nr_frags; i++) {
 		struct dmabuf_cmsg *cm = &rx->frags[i].cmsg;
 		struct devmem_test_dmabuf *buf;
@@ -146,6 +162,7 @@ static size_t devmem_rx_check(struct kunit *test, struct devmem_test_rx *rx,
 					   t->pattern + pos + got,
 					   cm->frag_size);
 			linear += cm->frag_size;
+			tk->linear += cm->frag_size;
 			got += cm->frag_size;
 			continue;
 		}
@@ -328,7 +345,9 @@ static void devmem_rx_cmsg_room_for_one(struct kunit *test)
 	devmem_rx_expect_all_returned(test);
 }
 
-/* No room for any cmsg: an error, and nothing consumed. */
+/* No room for any cmsg: EIO, and nothing consumed. Guards "net: devmem:
+ * don't return -ETOOSMALL to user space from recvmsg()".
+ */
 static void devmem_rx_cmsg_no_room(struct kunit *test)
 {
 	struct devmem_rx_test *t = test->priv;
@@ -349,10 +368,7 @@ static void devmem_rx_cmsg_no_room(struct kunit *test)
 				  MSG_SOCK_DEVMEM);
 	t->rx->control_len = DEVMEM_RX_MAX_FRAGS *
 			     CMSG_SPACE(sizeof(struct dmabuf_cmsg));
-	/* Today's errno is -ETOOSMALL, kernel-internal; only check that
-	 * it fails.
-	 */
-	KUNIT_EXPECT_LT(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, ret, -EIO);
 	KUNIT_EXPECT_EQ(test, devmem_test_sock_inq(conn->rx), (int)PAGE_SIZE);
 
 	while (done < PAGE_SIZE) {
@@ -387,6 +403,35 @@ static void devmem_rx_linear(struct kunit *test)
 	KUNIT_EXPECT_GT(test, linear, 0);
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
 			(int)tk->nr);
+}
+
+/* As above, with a header buffer large enough that the driver builds the
+ * skb around a page fragment (skb->head_frag), as drivers that build their
+ * skbs around the header buffer do: GRO must not move that page, payload
+ * the stack can read, into the frags of an skb whose frags it cannot. A
+ * short segment that fits the header buffer whole is plain TCP data.
+ * Guards "net: gro: don't mix readable and unreadable frags in
+ * skb_gro_receive()".
+ */
+static void devmem_rx_linear_head_frag(struct kunit *test)
+{
+	const struct devmem_test_rxq_cfg cfg = { .split_at = SZ_1K };
+	struct devmem_rx_test *t = test->priv;
+	struct devmem_test_conn *conn;
+	struct devmem_rx_tokens *tk;
+
+	devmem_test_nic_set_rxq(devmem_rx_dev(t), DEVMEM_RX_RXQ, &cfg);
+	t->plain_ok = true;
+	conn = devmem_rx_connect(test, AF_INET);
+	tk = devmem_rx_tokens(test);
+	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);
+
+	KUNIT_EXPECT_GT(test, tk->linear, 0);
+	KUNIT_EXPECT_GT(test, tk->nr, 0);
+	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
+			(int)tk->nr);
+	devmem_test_sock_close(test, conn->rx);
+	devmem_rx_expect_all_returned(test);
 }
 
 /* A flow steered mid-stream from a queue bound to one dma-buf to a queue
@@ -627,6 +672,116 @@ static void devmem_rx_tokens_of_another_socket(struct kunit *test)
 			(int)ta->nr);
 	devmem_test_sock_close(test, a->rx);
 	devmem_test_sock_close(test, b->rx);
+	devmem_rx_expect_all_returned(test);
+}
+
+/* SO_DEVMEM_DONTNEED in a thread of its own, naming the tokens a recvmsg()
+ * on an idle socket picks first.
+ */
+struct devmem_rx_guesser {
+	struct socket *sock;
+	struct task_struct *thread;
+	struct completion done;
+	bool stop;
+	unsigned int calls;
+};
+
+static int devmem_rx_guesser_thread(void *arg)
+{
+	static const struct dmabuf_token low = {
+		.token_start = 1,
+		.token_count = DEVMEM_RX_GUESS_TOKENS,
+	};
+	struct devmem_rx_guesser *g = arg;
+
+	while (!READ_ONCE(g->stop)) {
+		devmem_test_dontneed(g->sock, &low, sizeof(low));
+		g->calls++;
+		cond_resched();
+	}
+	complete(&g->done);
+	return 0;
+}
+
+static void devmem_rx_guesser_stop(void *arg)
+{
+	struct devmem_rx_guesser *g = arg;
+
+	if (READ_ONCE(g->stop))
+		return;
+	WRITE_ONCE(g->stop, true);
+	wait_for_completion(&g->done);
+}
+
+/* Tokens recvmsg() has picked but not handed out yet are not the user's.
+ * DONTNEED from another thread naming them, racing recvmsg() on the other
+ * vCPU, may release frags user space was handed (it named their tokens),
+ * but never leaves one held with no token: once the socket has given back
+ * every token it handed out and is closed, every net_iov is back and the
+ * binding goes. Guards "net: devmem: don't release reserved RX tokens in
+ * SO_DEVMEM_DONTNEED".
+ */
+static void devmem_rx_dontneed_unreceived_tokens(struct kunit *test)
+{
+	struct devmem_rx_test *t = test->priv;
+	struct devmem_test_conn *conn;
+	struct devmem_rx_guesser *g;
+	struct devmem_rx_tokens *tk;
+	unsigned int round, i;
+	size_t done;
+	int ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+
+	conn = devmem_rx_connect(test, AF_INET);
+	tk = devmem_rx_tokens(test);
+	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	g->sock = conn->rx;
+	init_completion(&g->done);
+	g->thread = kthread_create(devmem_rx_guesser_thread, g,
+				   "devmem-rx-guess");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, g->thread);
+	wake_up_process(g->thread);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, devmem_rx_guesser_stop,
+						  g), 0);
+
+	for (round = 0; round < DEVMEM_RX_GUESS_ROUNDS; round++) {
+		size_t off = round * DEVMEM_RX_GUESS_LEN % t->pattern_len;
+
+		ret = devmem_test_send_start(test, conn, t->pattern + off,
+					     DEVMEM_RX_GUESS_LEN);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		tk->nr = 0;
+		for (done = 0; done < DEVMEM_RX_GUESS_LEN; done += ret) {
+			ret = devmem_test_recvmsg(test, conn->rx, t->rx,
+						  DEVMEM_RX_GUESS_LEN - done,
+						  MSG_SOCK_DEVMEM);
+			KUNIT_ASSERT_GT(test, ret, 0);
+			for (i = 0; i < t->rx->nr_frags; i++) {
+				struct dmabuf_cmsg *cm = &t->rx->frags[i].cmsg;
+
+				if (t->rx->frags[i].linear)
+					continue;
+				KUNIT_ASSERT_LT(test, tk->nr,
+						DEVMEM_RX_MAX_TOKENS);
+				tk->tokens[tk->nr].token_start = cm->frag_token;
+				tk->tokens[tk->nr++].token_count = 1;
+			}
+		}
+		KUNIT_ASSERT_EQ(test, devmem_test_send_wait(test, conn),
+				(ssize_t)DEVMEM_RX_GUESS_LEN);
+		/* Some of them the other thread may have released. */
+		KUNIT_ASSERT_GE(test,
+				devmem_rx_release(conn->rx, tk, 0, tk->nr), 0);
+	}
+	devmem_rx_guesser_stop(g);
+	kunit_info(test, "%u rounds, %u racing DONTNEED calls\n", round,
+		   g->calls);
+
+	devmem_test_sock_close(test, conn->rx);
 	devmem_rx_expect_all_returned(test);
 }
 
@@ -1037,6 +1192,7 @@ static struct kunit_case devmem_rx_cases[] = {
 	KUNIT_CASE(devmem_rx_cmsg_room_for_one),
 	KUNIT_CASE(devmem_rx_cmsg_no_room),
 	KUNIT_CASE(devmem_rx_linear),
+	KUNIT_CASE(devmem_rx_linear_head_frag),
 	KUNIT_CASE(devmem_rx_flow_moves_between_bindings),
 	KUNIT_CASE(devmem_rx_partial_frags),
 	KUNIT_CASE(devmem_rx_token_reuse),
@@ -1044,6 +1200,7 @@ static struct kunit_case devmem_rx_cases[] = {
 	KUNIT_CASE(devmem_rx_dontneed_max_tokens),
 	KUNIT_CASE(devmem_rx_dontneed_max_frags),
 	KUNIT_CASE(devmem_rx_tokens_of_another_socket),
+	KUNIT_CASE(devmem_rx_dontneed_unreceived_tokens),
 	KUNIT_CASE(devmem_rx_close_with_tokens),
 	KUNIT_CASE(devmem_rx_unbind_with_tokens),
 	KUNIT_CASE(devmem_rx_unregister_with_tokens),
