@@ -117,6 +117,7 @@ static void devmem_binding_expect_released(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->release), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap),
 			atomic_read(&buf->map));
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->unmap_wrong_dir), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->detach),
 			atomic_read(&buf->attach));
 }
@@ -549,6 +550,9 @@ static void devmem_binding_close_after_unregister(struct kunit *test)
 	devmem_binding_expect_released(test, buf);
 }
 
+/* A TX binding maps the dma-buf DMA_TO_DEVICE, and unmaps it the same
+ * way. Guards "net: devmem: fix DMA direction on unmapping".
+ */
 static void devmem_binding_bind_tx(struct kunit *test)
 {
 	struct devmem_binding_test *t = test->priv;

@@ -49,6 +49,12 @@ struct devmem_test_exporter {
 /* Exporters with a live mapping. The fake NIC looks bus addresses up from
  * NAPI and from ndo_start_xmit, hence a BH lock.
  */
+/* A mapping remembers its direction: unmapping must use the same one. */
+struct devmem_test_mapping {
+	struct sg_table sgt;
+	enum dma_data_direction dir;
+};
+
 static LIST_HEAD(devmem_test_mapped);
 static DEFINE_SPINLOCK(devmem_test_mapped_lock);
 static atomic64_t devmem_test_dma_next = ATOMIC64_INIT(1);
@@ -113,6 +119,7 @@ devmem_test_dmabuf_map(struct dma_buf_attachment *attach,
 		       enum dma_data_direction dir)
 {
 	struct devmem_test_exporter *exp = attach->dmabuf->priv;
+	struct devmem_test_mapping *m;
 	struct scatterlist *sg;
 	struct sg_table *sgt;
 	unsigned int i;
@@ -122,13 +129,15 @@ devmem_test_dmabuf_map(struct dma_buf_attachment *attach,
 	if (exp->map_err)
 		return ERR_PTR(exp->map_err);
 
-	sgt = kzalloc_obj(*sgt);
-	if (!sgt)
+	m = kzalloc_obj(*m);
+	if (!m)
 		return ERR_PTR(-ENOMEM);
+	m->dir = dir;
+	sgt = &m->sgt;
 
 	err = sg_alloc_table(sgt, exp->nr_sg, GFP_KERNEL);
 	if (err) {
-		kfree(sgt);
+		kfree(m);
 		return ERR_PTR(err);
 	}
 
@@ -151,6 +160,11 @@ static void devmem_test_dmabuf_unmap(struct dma_buf_attachment *attach,
 				     enum dma_data_direction dir)
 {
 	struct devmem_test_exporter *exp = attach->dmabuf->priv;
+	struct devmem_test_mapping *m;
+
+	m = container_of(sgt, struct devmem_test_mapping, sgt);
+	if (dir != m->dir)
+		atomic_inc(&exp->buf.unmap_wrong_dir);
 
 	spin_lock_bh(&devmem_test_mapped_lock);
 	if (!--exp->nr_maps)
@@ -158,7 +172,7 @@ static void devmem_test_dmabuf_unmap(struct dma_buf_attachment *attach,
 	spin_unlock_bh(&devmem_test_mapped_lock);
 
 	sg_free_table(sgt);
-	kfree(sgt);
+	kfree(m);
 	atomic_inc(&exp->buf.unmap);
 }
 

@@ -40,6 +40,8 @@ struct devmem_test_dmabuf_layout {
  * @detach: number of detach calls
  * @map: number of successful map_dma_buf calls
  * @unmap: number of unmap_dma_buf calls
+ * @unmap_wrong_dir: number of them with another DMA direction than the
+ *	mapping's
  * @release: number of release calls
  */
 struct devmem_test_dmabuf {
@@ -50,6 +52,7 @@ struct devmem_test_dmabuf {
 	atomic_t detach;
 	atomic_t map;
 	atomic_t unmap;
+	atomic_t unmap_wrong_dir;
 	atomic_t release;
 };
 

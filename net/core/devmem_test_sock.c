@@ -435,26 +435,27 @@ int devmem_test_sock_inq(struct socket *sock)
 }
 
 /**
- * devmem_test_send_devmem() - sendmsg() from a dma-buf bound for TX
+ * devmem_test_sendmsg_devmem() - sendmsg() with an SCM_DEVMEM_DMABUF cmsg
  * @sock: a connected TCP socket, routed through the bound device
  * @id: the id of the TX binding, from NETDEV_CMD_BIND_TX
  * @offset: offset into the dma-buf of the first byte to send
  * @len: bytes to send
+ * @flags: sendmsg() flags besides MSG_DONTWAIT; MSG_ZEROCOPY for devmem TX
  *
- * What a devmem TX user does: MSG_ZEROCOPY on a SO_ZEROCOPY socket, an
+ * What a devmem TX user does: @flags on a SO_ZEROCOPY socket, an
  * SCM_DEVMEM_DMABUF cmsg naming the binding, and an iovec whose base is the
- * offset into the dma-buf. The iovec is never dereferenced.
+ * offset into the dma-buf, not an address.
  *
  * Return: bytes queued, or a negative errno.
  */
-int devmem_test_send_devmem(struct socket *sock, u32 id, size_t offset,
-			    size_t len)
+int devmem_test_sendmsg_devmem(struct socket *sock, u32 id, size_t offset,
+			       size_t len, int flags)
 {
 	u8 control[CMSG_SPACE(sizeof(u32))] = {};
 	struct msghdr msg = {
 		.msg_control	= control,
 		.msg_controllen	= sizeof(control),
-		.msg_flags	= MSG_ZEROCOPY | MSG_DONTWAIT,
+		.msg_flags	= flags | MSG_DONTWAIT,
 	};
 	struct cmsghdr *cm = (struct cmsghdr *)control;
 	int one = 1, err;
@@ -471,6 +472,21 @@ int devmem_test_send_devmem(struct socket *sock, u32 id, size_t offset,
 	iov_iter_ubuf(&msg.msg_iter, ITER_SOURCE, (void __user *)offset, len);
 
 	return sock_sendmsg(sock, &msg);
+}
+
+/**
+ * devmem_test_send_devmem() - devmem TX: sendmsg(MSG_ZEROCOPY) from a dma-buf
+ * @sock: a connected TCP socket, routed through the bound device
+ * @id: the id of the TX binding, from NETDEV_CMD_BIND_TX
+ * @offset: offset into the dma-buf of the first byte to send
+ * @len: bytes to send
+ *
+ * Return: bytes queued, or a negative errno.
+ */
+int devmem_test_send_devmem(struct socket *sock, u32 id, size_t offset,
+			    size_t len)
+{
+	return devmem_test_sendmsg_devmem(sock, id, offset, len, MSG_ZEROCOPY);
 }
 
 /**

@@ -54,6 +54,8 @@ void devmem_test_sock_close(struct kunit *test, struct socket *sock);
 struct file *devmem_test_sock_file(struct kunit *test, struct socket *sock);
 void devmem_test_file_close(struct kunit *test, struct file *file);
 int devmem_test_sock_inq(struct socket *sock);
+int devmem_test_sendmsg_devmem(struct socket *sock, u32 id, size_t offset,
+			       size_t len, int flags);
 int devmem_test_send_devmem(struct socket *sock, u32 id, size_t offset,
 			    size_t len);
 int devmem_test_recv(struct socket *sock, void *buf, size_t len);

@@ -127,6 +127,45 @@ static void devmem_tx_unknown_binding(struct kunit *test)
 						      0, PAGE_SIZE), -EINVAL);
 }
 
+/* SCM_DEVMEM_DMABUF without MSG_ZEROCOPY is refused: the iovec holds
+ * dma-buf offsets, not addresses to copy from. Guards "tcp: reject non
+ * zerocopy devmem tx".
+ */
+static void devmem_tx_without_zerocopy(struct kunit *test)
+{
+	struct devmem_tx_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ(test, devmem_test_sendmsg_devmem(t->conn->tx, t->id, 0,
+							 PAGE_SIZE, 0),
+			-EINVAL);
+	devmem_tx_send_and_check(test, PAGE_SIZE, PAGE_SIZE);
+}
+
+/* A devmem send behind plain bytes still queued (corked) goes out in an
+ * skb of its own: net_iovs never join the page frags of plain data. Guards
+ * "net: devmem: prevent net-iov / page mixing".
+ */
+static void devmem_tx_after_plain_data(struct kunit *test)
+{
+	static const char plain[] = "plain bytes, queued before devmem";
+	struct kvec iov = { .iov_base = (void *)plain, .iov_len = sizeof(plain) };
+	struct msghdr msg = { .msg_flags = MSG_MORE | MSG_DONTWAIT };
+	struct devmem_tx_test *t = test->priv;
+	size_t len = sizeof(plain) + PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, kernel_sendmsg(t->conn->tx, &msg, &iov, 1,
+					     sizeof(plain)),
+			(int)sizeof(plain));
+	KUNIT_ASSERT_EQ(test, devmem_test_send_devmem(t->conn->tx, t->id, 0,
+						      PAGE_SIZE),
+			(int)PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, devmem_test_recv(t->conn->rx, t->data, len),
+			(int)len);
+	KUNIT_EXPECT_MEMEQ(test, t->data, plain, sizeof(plain));
+	KUNIT_EXPECT_MEMEQ(test, t->data + sizeof(plain),
+			   devmem_test_dmabuf_vaddr(t->buf, 0), PAGE_SIZE);
+}
+
 /* After unbind, nothing more can be sent from the dma-buf; what was sent
  * before arrives, and the binding goes once the stack is done with it.
  */
@@ -154,6 +193,8 @@ static struct kunit_case devmem_tx_cases[] = {
 	KUNIT_CASE(devmem_tx_send),
 	KUNIT_CASE(devmem_tx_past_bound_range),
 	KUNIT_CASE(devmem_tx_unknown_binding),
+	KUNIT_CASE(devmem_tx_without_zerocopy),
+	KUNIT_CASE(devmem_tx_after_plain_data),
 	KUNIT_CASE(devmem_tx_after_unbind),
 	{}
 };
