@@ -10,7 +10,8 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 # the working directory is left out of the hash.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP} CCACHE_NOHASHDIR=1
 
-# Private apt configuration: Debian experimental, sid and trixie-backports,
+# Private apt configuration: Debian experimental, sid and trixie-backports
+# from the archive the machine's own apt sources name,
 # signed by the installed debian-archive-keyring. The system apt config is
 # left untouched.
 APT_STATE=$CACHE/apt
@@ -43,12 +44,27 @@ series_identity() {
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# The Debian archive this machine's apt uses: the first URI of its sources
+# (deb822 "URIs:" or one-line "deb URI suite") that is not the security
+# archive, so that a mirror or proxy set up there is used here too.
+debian_archive_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i }' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { print $i; break } }' "$f"
+	done
+} 2>/dev/null
+
 private_apt_update() {
 	mkdir -p "$APT_STATE/lists/partial" "$APT_STATE/cache" "$APT_STATE/archives/partial"
 	local key=/usr/share/keyrings/debian-archive-keyring.gpg
-	local s
+	local s uri
+	uri=$(debian_archive_uri | grep -v -- '-security' | grep '/debian/*$' | head -1)
+	[ -n "$uri" ] || die "no Debian archive in this machine's apt sources"
 	for s in experimental sid trixie-backports; do
-		echo "deb [signed-by=$key] http://deb.debian.org/debian $s main"
+		echo "deb [signed-by=$key] $uri $s main"
 	done > "$APT_STATE/sources.list"
 	apt-get "${APT_OPTS[@]}" -qq update
 }
