@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The devmem TCP series and its KUnit workbench. See README.md.
 
-.PHONY: all run test bench mutants deps base apply export check-export ci help
+.PHONY: all run test bench mutants post deps base apply export check-export ci help
 
 all: help
 
@@ -10,6 +10,7 @@ help:
 	@echo "make test   - everything CI checks: export round trip and per-patch checks"
 	@echo "make bench  - benchmark the token patch: its parent against the tip (bench: lines)"
 	@echo "make mutants - put each bug of kunit/mutants/ in and check its case catches it"
+	@echo "make post   - write the mails to send, as you (git user.name/email), to build/post/"
 	@echo "make apply  - (re)create build/linux: base + patches/"
 	@echo "make export - regenerate patches/ and net/ from build/linux"
 
@@ -39,6 +40,10 @@ test: ci
 	kunit/run.sh
 	kunit/run-debug.sh
 	scripts/modcheck.sh
+
+post:
+	test -d build/linux/.git || $(MAKE) apply
+	scripts/post.sh
 
 # Not part of test: one UML build and run per mutant (see README).
 mutants:
