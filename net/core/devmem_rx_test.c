@@ -31,6 +31,8 @@
 #define DEVMEM_RX_GUESS_ROUNDS	2000
 #define DEVMEM_RX_GUESS_LEN	(16 * SZ_1K)
 #define DEVMEM_RX_GUESS_TOKENS	32
+/* Net_iovs a pool may take on top of what it had after the first round. */
+#define DEVMEM_RX_GUESS_SLACK	64
 
 struct devmem_rx_test {
 	struct devmem_test_pair *pair;
@@ -716,9 +718,10 @@ static void devmem_rx_guesser_stop(void *arg)
 /* Tokens recvmsg() has picked but not handed out yet are not the user's.
  * DONTNEED from another thread naming them, racing recvmsg() on the other
  * vCPU, may release frags user space was handed (it named their tokens),
- * but never leaves one held with no token: once the socket has given back
- * every token it handed out and is closed, every net_iov is back and the
- * binding goes. Guards "net: devmem: don't release reserved RX tokens in
+ * but never leaves one held with no token: after each round, once the
+ * socket has given back every token it handed out, the queue's pool has
+ * no more out than it recycles, and after close every net_iov is back and
+ * the binding goes. Guards "net: devmem: don't release reserved RX tokens in
  * SO_DEVMEM_DONTNEED".
  */
 static void devmem_rx_dontneed_unreceived_tokens(struct kunit *test)
@@ -726,6 +729,7 @@ static void devmem_rx_dontneed_unreceived_tokens(struct kunit *test)
 	struct devmem_rx_test *t = test->priv;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_guesser *g;
+	u64 in_flight, first = 0, top = 0;
 	struct devmem_rx_tokens *tk;
 	unsigned int round, i;
 	size_t done;
@@ -776,10 +780,26 @@ static void devmem_rx_dontneed_unreceived_tokens(struct kunit *test)
 		/* Some of them the other thread may have released. */
 		KUNIT_ASSERT_GE(test,
 				devmem_rx_release(conn->rx, tk, 0, tk->nr), 0);
+
+		/* The socket holds no frag now: what the queue's pool has
+		 * out stays what it recycles, and does not grow by frags
+		 * left held with no token.
+		 */
+		KUNIT_ASSERT_GE(test, devmem_test_nl_pp_in_flight(t->nl, t->id,
+								  &in_flight),
+				1);
+		if (!round)
+			first = in_flight;
+		top = max(top, in_flight);
+		KUNIT_ASSERT_LE_MSG(test, in_flight,
+				    first + DEVMEM_RX_GUESS_SLACK,
+				    "round %u: net_iovs out with no token held",
+				    round);
 	}
 	devmem_rx_guesser_stop(g);
-	kunit_info(test, "%u rounds, %u racing DONTNEED calls\n", round,
-		   g->calls);
+	kunit_info(test,
+		   "%u rounds, %u racing DONTNEED calls, in flight %llu-%llu\n",
+		   round, g->calls, first, top);
 
 	devmem_test_sock_close(test, conn->rx);
 	devmem_rx_expect_all_returned(test);
