@@ -199,6 +199,38 @@ static void devmem_binding_pool_hands_out_net_iovs(struct kunit *test)
 	devmem_binding_put(pool0, page);
 }
 
+/* A queue of a device that is down binds without being restarted, and its
+ * pool hands out net_iovs once the device is up. Guards "net: devmem:
+ * don't call queue stop / start when the interface is down".
+ */
+static void devmem_binding_bind_while_down(struct kunit *test)
+{
+	struct devmem_binding_test *t = test->priv;
+	static const unsigned int rxqs[] = { 1 };
+	struct devmem_test_dmabuf *buf;
+	struct devmem_test_nl *rtnl;
+	struct page_pool *pool;
+	netmem_ref netmem;
+	u32 id;
+
+	rtnl = devmem_test_rtnl_open(test, dev_net(t->dev));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rtnl);
+	KUNIT_ASSERT_EQ(test, devmem_test_rtnl_set_up(rtnl, t->dev, false), 0);
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	id = devmem_binding_bind(test, buf, rxqs, ARRAY_SIZE(rxqs));
+
+	KUNIT_ASSERT_EQ(test, devmem_test_rtnl_set_up(rtnl, t->dev, true), 0);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), id);
+	netmem = devmem_binding_alloc(test, 1, &pool);
+	KUNIT_ASSERT_TRUE(test, netmem);
+	KUNIT_EXPECT_TRUE(test, netmem_is_net_iov(netmem));
+	devmem_binding_put(pool, netmem);
+
+	devmem_test_nl_close(test, t->nl);
+	devmem_binding_expect_released(test, buf);
+}
+
 /* Every page of a dma-buf mapped as several sg entries is handed out once,
  * then the pool runs dry.
  */
@@ -575,6 +607,7 @@ static struct kunit_case devmem_binding_cases[] = {
 	KUNIT_CASE(devmem_binding_ids_are_unique),
 	KUNIT_CASE(devmem_binding_pool_hands_out_net_iovs),
 	KUNIT_CASE(devmem_binding_net_iovs_cover_dmabuf),
+	KUNIT_CASE(devmem_binding_bind_while_down),
 	KUNIT_CASE(devmem_binding_close_unbinds),
 	KUNIT_CASE(devmem_binding_close_unbinds_all),
 	KUNIT_CASE(devmem_binding_freed_after_last_net_iov),

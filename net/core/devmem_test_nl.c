@@ -378,6 +378,44 @@ struct devmem_test_nl *devmem_test_rtnl_open(struct kunit *test,
 }
 
 /**
+ * devmem_test_rtnl_set_up() - bring a device up or down
+ * @rtnl: an rtnetlink socket, in the namespace of @dev
+ * @dev: the device
+ * @up: up, or down
+ *
+ * RTM_NEWLINK changing IFF_UP, as `ip link set dev DEV up|down` sends it.
+ *
+ * Return: 0, or the errno of the reply.
+ */
+int devmem_test_rtnl_set_up(struct devmem_test_nl *rtnl,
+			    struct net_device *dev, bool up)
+{
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	struct sk_buff *msg;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	nlh = nlmsg_put(msg, 0, 0, RTM_NEWLINK, sizeof(*ifi), 0);
+	if (!nlh) {
+		kfree_skb(msg);
+		return -EMSGSIZE;
+	}
+	ifi = nlmsg_data(nlh);
+	*ifi = (struct ifinfomsg){
+		.ifi_family	= AF_UNSPEC,
+		.ifi_index	= dev->ifindex,
+		.ifi_flags	= up ? IFF_UP : 0,
+		.ifi_change	= IFF_UP,
+	};
+	nlmsg_end(msg, nlh);
+
+	return devmem_test_nl_request(rtnl, msg, 0, NULL);
+}
+
+/**
  * devmem_test_nl_close() - close a netlink socket of the test now
  * @test: the test that opened @nl
  * @nl: the socket
