@@ -148,10 +148,13 @@ static void devmem_tx_without_zerocopy(struct kunit *test)
 static void devmem_tx_after_plain_data(struct kunit *test)
 {
 	static const char plain[] = "plain bytes, queued before devmem";
-	struct kvec iov = { .iov_base = (void *)plain, .iov_len = sizeof(plain) };
 	struct msghdr msg = { .msg_flags = MSG_MORE | MSG_DONTWAIT };
 	struct devmem_tx_test *t = test->priv;
 	size_t len = sizeof(plain) + PAGE_SIZE;
+	struct kvec iov = {
+		.iov_base = (void *)plain,
+		.iov_len = sizeof(plain),
+	};
 
 	KUNIT_ASSERT_EQ(test, kernel_sendmsg(t->conn->tx, &msg, &iov, 1,
 					     sizeof(plain)),
