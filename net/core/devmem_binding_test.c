@@ -355,8 +355,8 @@ static void devmem_binding_misaligned_sg_fails(struct kunit *test)
 		.misaligned = true,
 	};
 	static const unsigned int rxqs[] = { 1 };
-	struct devmem_test_dmabuf *buf;
 	char msg[DEVMEM_TEST_EXTACK_LEN];
+	struct devmem_test_dmabuf *buf;
 
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
 	snprintf(msg, sizeof(msg), "dma-buf SG entry 1 not %lu-byte aligned",
@@ -381,8 +381,8 @@ static void devmem_binding_misaligned_sg_len_fails(struct kunit *test)
 	};
 	struct devmem_binding_test *t = test->priv;
 	static const unsigned int rxqs[] = { 1 };
-	struct devmem_test_dmabuf *buf;
 	char msg[DEVMEM_TEST_EXTACK_LEN];
+	struct devmem_test_dmabuf *buf;
 	u32 id = 0;
 
 	snprintf(msg, sizeof(msg), "dma-buf SG entry 0 not %lu-byte aligned",

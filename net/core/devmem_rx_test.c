@@ -727,9 +727,9 @@ static void devmem_rx_guesser_stop(void *arg)
 static void devmem_rx_dontneed_unreceived_tokens(struct kunit *test)
 {
 	struct devmem_rx_test *t = test->priv;
+	u64 in_flight, first = 0, top = 0;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_guesser *g;
-	u64 in_flight, first = 0, top = 0;
 	struct devmem_rx_tokens *tk;
 	unsigned int round, i;
 	size_t done;
