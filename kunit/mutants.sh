@@ -27,7 +27,8 @@ check=
 [ "${1:-}" = --check ] && { check=1; shift; }
 dir=$TOP/kunit/mutants
 if [ $# -gt 0 ]; then
-	mutants=("$@")
+	mutants=()
+	for m in "$@"; do mutants+=("$(realpath "$m")"); done
 else
 	mapfile -t mutants < <(ls "$dir"/*.patch)
 fi
