@@ -359,8 +359,8 @@ static void devmem_binding_misaligned_sg_fails(struct kunit *test)
 	struct devmem_test_dmabuf *buf;
 
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
-	snprintf(msg, sizeof(msg), "dma-buf SG entry 1 not %lu-byte aligned",
-		 PAGE_SIZE);
+	snprintf(msg, sizeof(msg), "dma-buf sg 1 len %zu not %lu-aligned",
+		 sg_lens[1], PAGE_SIZE);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
 					 -EINVAL, msg);
 }
@@ -385,8 +385,8 @@ static void devmem_binding_misaligned_sg_len_fails(struct kunit *test)
 	struct devmem_test_dmabuf *buf;
 	u32 id = 0;
 
-	snprintf(msg, sizeof(msg), "dma-buf SG entry 0 not %lu-byte aligned",
-		 PAGE_SIZE);
+	snprintf(msg, sizeof(msg), "dma-buf sg 0 len %zu not %lu-aligned",
+		 sg_lens[0], PAGE_SIZE);
 	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, &layout);
 	devmem_binding_expect_bind_fails(test, buf, rxqs, ARRAY_SIZE(rxqs),
 					 -EINVAL, msg);

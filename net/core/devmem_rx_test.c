@@ -30,7 +30,7 @@
 /* The DONTNEED race: rounds of a few frags each, on an idle socket. */
 #define DEVMEM_RX_GUESS_ROUNDS	2000
 #define DEVMEM_RX_GUESS_LEN	(16 * SZ_1K)
-#define DEVMEM_RX_GUESS_TOKENS	32
+#define DEVMEM_RX_GUESS_TOKENS	64
 /* Net_iovs a pool may take on top of what it had after the first round. */
 #define DEVMEM_RX_GUESS_SLACK	64
 
@@ -356,6 +356,7 @@ static void devmem_rx_cmsg_no_room(struct kunit *test)
 	struct devmem_test_conn *conn;
 	struct devmem_rx_tokens *tk;
 	size_t done = 0;
+	unsigned long i;
 	int ret;
 
 	conn = devmem_rx_connect(test, AF_INET);
@@ -364,6 +365,13 @@ static void devmem_rx_cmsg_no_room(struct kunit *test)
 						     PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, devmem_test_send_wait(test, conn),
 			(ssize_t)PAGE_SIZE);
+	/* All of it queued first, so that the failing call can be seen to
+	 * consume nothing.
+	 */
+	for (i = 0; devmem_test_sock_inq(conn->rx) < (int)PAGE_SIZE; i++) {
+		KUNIT_ASSERT_LT(test, i, DEVMEM_TEST_TIMEOUT);
+		schedule_timeout_uninterruptible(1);
+	}
 
 	t->rx->control_len = CMSG_LEN(sizeof(struct dmabuf_cmsg)) - 1;
 	ret = devmem_test_recvmsg(test, conn->rx, t->rx, PAGE_SIZE,
@@ -407,17 +415,19 @@ static void devmem_rx_linear(struct kunit *test)
 			(int)tk->nr);
 }
 
-/* As above, with a header buffer large enough that the driver builds the
- * skb around a page fragment (skb->head_frag), as drivers that build their
- * skbs around the header buffer do: GRO must not move that page, payload
- * the stack can read, into the frags of an skb whose frags it cannot. A
- * short segment that fits the header buffer whole is plain TCP data.
- * Guards "net: gro: don't mix readable and unreadable frags in
- * skb_gro_receive()".
+/* A queue that leaves payload in its header buffer, large enough that the
+ * driver builds the skb around a page fragment (skb->head_frag), as drivers
+ * that build their skbs around the header buffer do. Neither GRO nor TCP
+ * coalescing may move that page, payload the stack can read, into the frags
+ * of an skb whose frags it cannot. A short segment that fits the header
+ * buffer whole is plain TCP data.
  */
-static void devmem_rx_linear_head_frag(struct kunit *test)
+static void devmem_rx_head_frag(struct kunit *test, bool gro)
 {
-	const struct devmem_test_rxq_cfg cfg = { .split_at = SZ_1K };
+	const struct devmem_test_rxq_cfg cfg = {
+		.split_at = SZ_1K,
+		.no_gro = !gro,
+	};
 	struct devmem_rx_test *t = test->priv;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_tokens *tk;
@@ -434,6 +444,23 @@ static void devmem_rx_linear_head_frag(struct kunit *test)
 			(int)tk->nr);
 	devmem_test_sock_close(test, conn->rx);
 	devmem_rx_expect_all_returned(test);
+}
+
+/* Guards "net: keep heads that hold payload out of unreadable skbs" in
+ * skb_gro_receive().
+ */
+static void devmem_rx_linear_head_frag(struct kunit *test)
+{
+	devmem_rx_head_frag(test, true);
+}
+
+/* The same without GRO: segments meet in tcp_try_coalesce(). Guards "net:
+ * keep heads that hold payload out of unreadable skbs" in
+ * skb_try_coalesce().
+ */
+static void devmem_rx_linear_head_frag_no_gro(struct kunit *test)
+{
+	devmem_rx_head_frag(test, false);
 }
 
 /* A flow steered mid-stream from a queue bound to one dma-buf to a queue
@@ -1213,6 +1240,7 @@ static struct kunit_case devmem_rx_cases[] = {
 	KUNIT_CASE(devmem_rx_cmsg_no_room),
 	KUNIT_CASE(devmem_rx_linear),
 	KUNIT_CASE(devmem_rx_linear_head_frag),
+	KUNIT_CASE(devmem_rx_linear_head_frag_no_gro),
 	KUNIT_CASE(devmem_rx_flow_moves_between_bindings),
 	KUNIT_CASE(devmem_rx_partial_frags),
 	KUNIT_CASE(devmem_rx_token_reuse),

@@ -318,6 +318,7 @@ drop:
 
 static int devmem_test_poll(struct napi_struct *napi, int budget)
 {
+	struct devmem_test_nic *priv = netdev_priv(napi->dev);
 	struct devmem_test_rxq *rxq;
 	struct sk_buff *frame, *skb;
 	int done = 0;
@@ -326,7 +327,9 @@ static int devmem_test_poll(struct napi_struct *napi, int budget)
 	while (done < budget && (frame = skb_dequeue(&rxq->wire))) {
 		skb = devmem_test_rx(rxq, frame);
 		napi_consume_skb(frame, budget);
-		if (skb)
+		if (skb && READ_ONCE(priv->rxq_cfg[napi->index].no_gro))
+			netif_receive_skb(skb);
+		else if (skb)
 			napi_gro_receive(napi, skb);
 		else
 			dev_core_stats_rx_dropped_inc(napi->dev);
@@ -742,7 +745,7 @@ void devmem_test_nic_unregister(struct kunit *test, struct net_device *dev)
  *
  * @cfg->no_hds and @cfg->dma_dev take effect the next time the queue gets
  * a new ring, e.g. when a memory provider is bound to it; @cfg->split_at
- * with the next frame.
+ * and @cfg->no_gro with the next frame.
  */
 void devmem_test_nic_set_rxq(struct net_device *dev, unsigned int rxq_idx,
 			     const struct devmem_test_rxq_cfg *cfg)
@@ -754,6 +757,7 @@ void devmem_test_nic_set_rxq(struct net_device *dev, unsigned int rxq_idx,
 	c->no_hds = cfg->no_hds;
 	c->dma_dev = cfg->dma_dev;
 	WRITE_ONCE(c->split_at, cfg->split_at);
+	WRITE_ONCE(c->no_gro, cfg->no_gro);
 	netdev_unlock(dev);
 }
 

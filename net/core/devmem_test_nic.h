@@ -33,6 +33,9 @@ void devmem_test_nic_unregister(struct kunit *test, struct net_device *dev);
  *	than at the end of the headers, as a NIC that cannot split at the
  *	header boundary, so that some payload lands in host memory (see
  *	SCM_DEVMEM_LINEAR in Documentation/networking/devmem.rst)
+ * @no_gro: the queue hands each frame to the stack on its own
+ *	(netif_receive_skb()), as a driver without GRO does, so TCP, not
+ *	GRO, coalesces segments
  * @dma_dev: the queue's DMA device, reported by ndo_queue_get_dma_dev(),
  *	as on a NIC whose queues sit behind different functions; NULL for
  *	the NIC's own
@@ -40,6 +43,7 @@ void devmem_test_nic_unregister(struct kunit *test, struct net_device *dev);
 struct devmem_test_rxq_cfg {
 	bool no_hds;
 	unsigned int split_at;
+	bool no_gro;
 	struct device *dma_dev;
 };
 
