@@ -10,9 +10,14 @@ help:
 	@echo "make test   - everything CI checks: export round trip and per-patch checks"
 	@echo "make bench  - benchmark the token patch: its parent against the tip (bench: lines)"
 	@echo "make mutants - put each bug of kunit/mutants/ in and check its case catches it"
-	@echo "make post   - write the mails to send, as you (git user.name/email), to build/post/"
+	@echo "make post   - write each submission's mails, as you (git user.name/email), to build/post/"
 	@echo "make apply  - (re)create build/linux: base + patches/"
 	@echo "make export - regenerate patches/ and net/ from build/linux"
+	@echo "make check-export - fail if patches/ or net/ differ from build/linux"
+	@echo "make ci     - make test without the tip, debug-kernel and module runs"
+	@echo "make deps   - install the Debian packages the scripts need"
+	@echo "make base   - fetch and commit the base tree (kunit/base.pin) in build/linux"
+	@echo "make help   - this list"
 
 deps:
 	scripts/deps.sh

@@ -5,9 +5,10 @@
 # usage: scripts/apply.sh [-f]
 #   -f  discard uncommitted edits and a diverged branch in build/linux
 #
-# The series lands on branch "series"; the cover letter's subject and body
-# become the branch description, which scripts/export.sh turns back into the
-# cover letter. Committer identity and dates are fixed, so the same patches
+# The submissions of patches/SUBMISSIONS are applied in order onto branch
+# "series"; each ends at a branch of its name (1-fixes, ...), whose
+# description is its cover letter's subject and body, which
+# scripts/export.sh turns back into the cover letter. Committer identity and dates are fixed, so the same patches
 # give the same commit ids.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -29,19 +30,21 @@ if [ -z "$force" ]; then
 	fi
 fi
 
-cover=$(ls "$TOP"/patches/0000-cover-letter.patch 2>/dev/null || true)
-patches=$(ls "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v /0000-cover-letter.patch || true)
-
+read_submissions
 git checkout -q -f -B "$SERIES_BRANCH" base
 series_identity
-if [ -n "$patches" ]; then
-	# shellcheck disable=SC2086
-	git am -q --committer-date-is-author-date --whitespace=error-all $patches ||
-		{ git am --abort 2>/dev/null; die "the series does not apply"; }
-fi
+for i in "${!SUB_DIR[@]}"; do
+	d=$TOP/patches/${SUB_DIR[i]}
+	cover=$d/0000-cover-letter.patch
+	[ -f "$cover" ] || die "no cover letter in patches/${SUB_DIR[i]}"
+	mapfile -t patches < <(ls "$d"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-cover-letter.patch)
+	[ ${#patches[@]} -eq "${SUB_N[i]}" ] ||
+		die "patches/${SUB_DIR[i]} has ${#patches[@]} patches, patches/SUBMISSIONS says ${SUB_N[i]}"
+	git am -q --committer-date-is-author-date --whitespace=error-all "${patches[@]}" ||
+		{ git am --abort 2>/dev/null; die "${SUB_DIR[i]} does not apply"; }
 
-if [ -n "$cover" ]; then
-	# Subject without its "[PATCH ...]" tag, then the body up to the shortlog.
+	# Subject without its "[PATCH ...]" tag, then the body up to the
+	# shortlog: the description of a branch at the submission's end.
 	awk '
 		subj != "" && !body && /^[ \t]/ { sub(/^[ \t]+/, ""); subj = subj " " $0; next }
 		subj != "" && !done { print subj; print ""; done = 1 }
@@ -50,7 +53,8 @@ if [ -n "$cover" ]; then
 		body { print; next }
 		/^$/ && subj != "" { body = 1 }
 	' "$cover" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > "$BUILD/cover.desc"
-	git config "branch.$SERIES_BRANCH.description" "$(cat "$BUILD/cover.desc")"
+	git branch -f "${SUB_DIR[i]}" HEAD
+	git config "branch.${SUB_DIR[i]}.description" "$(cat "$BUILD/cover.desc")"
 	rm -f "$BUILD/cover.desc"
-fi
+done
 log "$(git rev-list --count base..HEAD) patches applied on base in $LINUX (branch $SERIES_BRANCH)"

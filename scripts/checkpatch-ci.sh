@@ -13,7 +13,8 @@
 #               warning fails
 #   kunit       the KUnit suites at that patch (kunit/run.sh)
 #   signoff     a Signed-off-by: line
-# Series: cover letter, at most 15 patches, net-next in every subject,
+# Series: per submission of patches/SUBMISSIONS a cover letter, at most 15
+# patches and its tree (net, net-next) in every subject;
 # Coccinelle on the changed files with no new report over the base, every
 # rule of the tree and of this repo's scripts/coccinelle/ run on its own; the
 # number that ran is printed for base and tip and must match.
@@ -34,7 +35,11 @@ cd "$LINUX"
 	die "build/linux has uncommitted edits"
 tip=$(git rev-parse "$SERIES_BRANCH")
 mapfile -t commits < <(git rev-list --reverse base.."$tip")
-mapfile -t mails < <(ls "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-cover-letter.patch)
+read_submissions
+mails=()
+for d in "${SUB_DIR[@]}"; do
+	mapfile -t -O ${#mails[@]} mails < <(ls "$TOP/patches/$d"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-cover-letter.patch)
+done
 [ ${#commits[@]} -eq ${#mails[@]} ] ||
 	die "patches/ has ${#mails[@]} patches, build/linux ${#commits[@]}: run scripts/apply.sh"
 sparse=$("$TOP/scripts/get-sparse.sh")
@@ -169,16 +174,19 @@ git checkout -q "$SERIES_BRANCH"
 
 # Series-level checks.
 declare -A S
-cover=$TOP/patches/0000-cover-letter.patch
-if [ -f "$cover" ] && ! grep -q '\*\*\* SUBJECT HERE \*\*\*' "$cover"; then
-	S[cover]=pass
-else
-	S[cover]=fail
-fi
-if [ ${#commits[@]} -le 15 ]; then S[count]=pass; else S[count]=fail; fi
-S[net-next]=pass
-for m in "$cover" "${mails[@]}"; do
-	grep -q '^Subject: \[PATCH net-next' "$m" || S[net-next]=fail
+# Per submission: a cover letter, at most 15 patches, the tree of
+# patches/SUBMISSIONS in every subject.
+S[cover]=pass S[count]=pass S[tree]=pass
+for i in "${!SUB_DIR[@]}"; do
+	d=$TOP/patches/${SUB_DIR[i]}
+	cover=$d/0000-cover-letter.patch
+	if [ ! -f "$cover" ] || grep -q '\*\*\* SUBJECT HERE \*\*\*' "$cover"; then
+		S[cover]=fail
+	fi
+	[ "${SUB_N[i]}" -le 15 ] || S[count]=fail
+	for m in "$d"/*.patch; do
+		grep -Eq "^Subject: \[PATCH ${SUB_TREE[i]}( |\])" "$m" || S[tree]=fail
+	done
 done
 
 # Coccinelle: every semantic patch with a report mode, the tree's
@@ -256,8 +264,8 @@ for i in "${!commits[@]}"; do
 	done
 	printf '\n'
 done
-printf '%-4s %-56s' series "(${#commits[@]} patches)"
-for k in cover count net-next coccinelle; do
+printf '%-4s %-56s' series "(${#commits[@]} patches in ${#SUB_DIR[@]} submissions)"
+for k in cover count tree coccinelle; do
 	printf ' %s=%s' "$k" "${S[$k]}"
 	[ "${S[$k]}" = fail ] && fail=1
 done

@@ -28,8 +28,8 @@ BASE_DATE="2026-01-01T00:00:00Z"
 SERIES_NAME="Devmem Team"
 SERIES_EMAIL="devmem@localhost"
 SERIES_BRANCH=series
-# The version of the series as posted: "[PATCH net-next vN ...]".
-SERIES_VERSION=4
+# The version of the submissions as posted: "[PATCH TREE vN ...]".
+SERIES_VERSION=5
 
 base_identity() {
 	export GIT_AUTHOR_NAME="devmem base" GIT_AUTHOR_EMAIL="devmem-base@localhost"
@@ -43,6 +43,61 @@ series_identity() {
 
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# The submissions the series goes to netdev as, in the order they apply:
+# patches/SUBMISSIONS, one "DIR TREE N" line each (the directory under
+# patches/, the tree of its "[PATCH TREE ...]" subjects, its number of
+# patches). Sets SUB_DIR, SUB_TREE and SUB_N.
+read_submissions() {
+	local d t n
+	SUB_DIR=() SUB_TREE=() SUB_N=()
+	[ -f "$TOP/patches/SUBMISSIONS" ] || die "no patches/SUBMISSIONS"
+	while read -r d t n; do
+		case $d in "" | "#"*) continue ;; esac
+		SUB_DIR+=("$d") SUB_TREE+=("$t") SUB_N+=("$n")
+	done < "$TOP/patches/SUBMISSIONS"
+	[ ${#SUB_DIR[@]} -gt 0 ] || die "patches/SUBMISSIONS names no submission"
+}
+
+# Split base..TIP of build/linux into the submissions: SUB_FROM[i]..SUB_TO[i]
+# is submission i. The counts must add up to the commits.
+submission_ranges() {
+	local tip=$1 i pos=0 total=0 commits
+	mapfile -t commits < <(git -C "$LINUX" rev-list --reverse base.."$tip")
+	for i in "${!SUB_N[@]}"; do total=$((total + SUB_N[i])); done
+	[ "$total" -eq ${#commits[@]} ] ||
+		die "patches/SUBMISSIONS counts $total patches, build/linux has ${#commits[@]}: update the counts"
+	SUB_FROM=() SUB_TO=()
+	for i in "${!SUB_N[@]}"; do
+		[ "${SUB_N[i]}" -gt 0 ] || die "submission ${SUB_DIR[i]} has no patch"
+		if [ $pos -eq 0 ]; then
+			SUB_FROM+=(base)
+		else
+			SUB_FROM+=("${commits[pos - 1]}")
+		fi
+		pos=$((pos + SUB_N[i]))
+		SUB_TO+=("${commits[pos - 1]}")
+	done
+}
+
+# Write submission I (base..series split by submission_ranges) as mails into
+# DIR (more format-patch options may follow), with a cover letter from the description of branch SUB_DIR[I], which
+# is moved to the submission's last commit. --base=base makes format-patch
+# name the base tree and, for a later submission, the patches of the
+# earlier ones it needs (prerequisite-patch-id:).
+format_submission() {
+	local i=$1 dir=$2
+	git -C "$LINUX" config "branch.${SUB_DIR[i]}.description" >/dev/null ||
+		die "no cover letter for ${SUB_DIR[i]}: git -C build/linux branch --edit-description ${SUB_DIR[i]}"
+	git -C "$LINUX" branch -f "${SUB_DIR[i]}" "${SUB_TO[i]}"
+	mkdir -p "$dir"
+	git -C "$LINUX" -c core.abbrev=12 -c diff.noprefix=false -c format.signoff=false \
+		format-patch -q -o "$dir" --numbered --cover-letter \
+		--cover-from-description=subject \
+		--subject-prefix="PATCH ${SUB_TREE[i]}${SERIES_VERSION:+ v$SERIES_VERSION}" \
+		--no-signature --base=base --encode-email-headers "${@:3}" \
+		"${SUB_FROM[i]}..${SUB_DIR[i]}"
+}
 
 # The Debian archive this machine's apt uses: the first URI of its sources
 # (deb822 "URIs:" or one-line "deb URI suite") that is not the security

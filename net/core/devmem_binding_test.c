@@ -299,6 +299,31 @@ static void devmem_binding_close_unbinds(struct kunit *test)
 }
 
 /* Closing a socket unbinds every binding it made. */
+/* A bind whose reply cannot be queued, as the user does not read its
+ * socket, still binds: the binding belongs to the socket, which reads
+ * ENOBUFS, and goes with it. Guards "netdev: fix double-free in
+ * netdev_nl_bind_rx_doit()", which freed the reply twice and unbound.
+ */
+static void devmem_binding_bind_reply_lost(struct kunit *test)
+{
+	static const unsigned int rxqs[] = { 1 };
+	struct devmem_binding_test *t = test->priv;
+	struct devmem_test_dmabuf *buf;
+	u32 id = 0;
+
+	buf = devmem_binding_buf(test, DEVMEM_BINDING_BUF_SIZE, NULL);
+	KUNIT_ASSERT_EQ(test, devmem_test_nl_fill_rcvbuf(t->nl, t->dev), 0);
+	KUNIT_EXPECT_EQ(test, devmem_test_nl_bind_rx(t->nl, t->dev, buf, rxqs,
+						     ARRAY_SIZE(rxqs), &id),
+			-ENOBUFS);
+	KUNIT_EXPECT_NE_MSG(test, devmem_binding_queue_id(test, 1), 0,
+			    "queue unbound after the reply was lost");
+
+	devmem_test_nl_close(test, t->nl);
+	KUNIT_EXPECT_EQ(test, devmem_binding_queue_id(test, 1), 0);
+	devmem_binding_expect_released(test, buf);
+}
+
 static void devmem_binding_close_unbinds_all(struct kunit *test)
 {
 	static const unsigned int rxq1[] = { 1 }, rxq2[] = { 2, 3 };
@@ -609,6 +634,7 @@ static struct kunit_case devmem_binding_cases[] = {
 	KUNIT_CASE(devmem_binding_net_iovs_cover_dmabuf),
 	KUNIT_CASE(devmem_binding_bind_while_down),
 	KUNIT_CASE(devmem_binding_close_unbinds),
+	KUNIT_CASE(devmem_binding_bind_reply_lost),
 	KUNIT_CASE(devmem_binding_close_unbinds_all),
 	KUNIT_CASE(devmem_binding_freed_after_last_net_iov),
 	KUNIT_CASE(devmem_binding_misaligned_sg_fails),

@@ -31,6 +31,10 @@
 #include "devmem_test.h"
 
 #define DEVMEM_TEST_NL_RCVBUF	8192
+/* Unread replies to fill the smallest receive buffer (SOCK_MIN_RCVBUF)
+ * with: a NETDEV_CMD_DEV_GET reply takes a few hundred bytes of it.
+ */
+#define DEVMEM_TEST_NL_FILL	16
 
 static void devmem_test_nl_fput(void *ctx)
 {
@@ -110,28 +114,40 @@ static void devmem_test_nl_extack(struct devmem_test_nl *nl,
  * dump, passing each other message to @cb. The kernel answers before
  * sendmsg() returns.
  */
-static int devmem_test_nl_xfer(struct devmem_test_nl *nl, struct sk_buff *msg,
-			       void (*cb)(const struct nlmsghdr *nlh,
-					  void *arg),
-			       void *arg)
+static int devmem_test_nl_send(struct devmem_test_nl *nl, struct sk_buff *msg,
+			       u16 flags)
 {
 	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
 	struct msghdr mh = { .msg_name = &addr, .msg_namelen = sizeof(addr) };
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlmsgerr *e;
-	int len, rem, err;
 	struct kvec iov;
-	void *buf;
+	int err;
 
-	nl->extack[0] = '\0';
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++nl->seq;
 
 	iov.iov_base = msg->data;
 	iov.iov_len = msg->len;
 	err = kernel_sendmsg(nl->sock, &mh, &iov, 1, msg->len);
 	kfree_skb(msg);
-	if (err < 0)
+	return err < 0 ? err : 0;
+}
+
+static int devmem_test_nl_xfer(struct devmem_test_nl *nl, struct sk_buff *msg,
+			       void (*cb)(const struct nlmsghdr *nlh,
+					  void *arg),
+			       void *arg)
+{
+	struct nlmsghdr *nlh;
+	struct nlmsgerr *e;
+	int len, rem, err;
+	struct msghdr mh;
+	struct kvec iov;
+	void *buf;
+
+	nl->extack[0] = '\0';
+	err = devmem_test_nl_send(nl, msg, NLM_F_ACK);
+	if (err)
 		return err;
 
 	buf = kmalloc(DEVMEM_TEST_NL_RCVBUF, GFP_KERNEL);
@@ -423,6 +439,43 @@ int devmem_test_rtnl_set_up(struct devmem_test_nl *rtnl,
  * For a netdev netlink socket, every binding it made is unbound when this
  * returns.
  */
+/**
+ * devmem_test_nl_fill_rcvbuf() - leave a netlink socket no room for replies
+ * @nl: a netdev netlink socket
+ * @dev: a device in its namespace
+ *
+ * Shrink the receive buffer to its minimum (SO_RCVBUF) and send
+ * NETDEV_CMD_DEV_GET requests whose replies are left unread, more than the
+ * buffer holds, as a user that does not read its socket does. The kernel
+ * then drops the reply to every request that follows, and the next read
+ * reports ENOBUFS.
+ *
+ * Return: 0, or the errno of a request.
+ */
+int devmem_test_nl_fill_rcvbuf(struct devmem_test_nl *nl,
+			       struct net_device *dev)
+{
+	struct sk_buff *msg;
+	unsigned int i;
+	int err;
+
+	sock_set_rcvbuf(nl->sock->sk, 0);
+	for (i = 0; i < DEVMEM_TEST_NL_FILL; i++) {
+		msg = devmem_test_genl_msg(nl, nl->family, NETDEV_CMD_DEV_GET);
+		if (!msg)
+			return -ENOMEM;
+		if (nla_put_u32(msg, NETDEV_A_DEV_IFINDEX, dev->ifindex)) {
+			kfree_skb(msg);
+			return -EMSGSIZE;
+		}
+		nlmsg_end(msg, nlmsg_hdr(msg));
+		err = devmem_test_nl_send(nl, msg, 0);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 void devmem_test_nl_close(struct kunit *test, struct devmem_test_nl *nl)
 {
 	kunit_release_action(test, devmem_test_nl_fput, nl);

@@ -40,6 +40,8 @@ int devmem_test_nl_set_rx_ring(struct kunit *test, struct net_device *dev,
 			       u32 rx);
 int devmem_test_rtnl_set_up(struct devmem_test_nl *rtnl,
 			    struct net_device *dev, bool up);
+int devmem_test_nl_fill_rcvbuf(struct devmem_test_nl *nl,
+			       struct net_device *dev);
 void devmem_test_nl_close(struct kunit *test, struct devmem_test_nl *nl);
 int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
 			   int attr, u32 *val);

@@ -15,6 +15,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/if_addr.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/module.h>
@@ -504,6 +506,41 @@ int devmem_test_recv(struct socket *sock, void *buf, size_t len)
 	struct msghdr msg = {};
 
 	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_WAITALL);
+}
+
+/**
+ * devmem_test_packet_tap() - a packet socket that sees all of a device
+ * @test: the test the socket belongs to
+ * @dev: the device
+ *
+ * An AF_PACKET socket for ETH_P_ALL bound to @dev, as `tcpdump -i` opens:
+ * the stack hands it a clone of every skb @dev sends or receives. Closed
+ * when the test ends.
+ *
+ * Return: the socket, or an ERR_PTR() on failure.
+ */
+struct socket *devmem_test_packet_tap(struct kunit *test,
+				      struct net_device *dev)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = dev->ifindex,
+	};
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(dev_net(dev), AF_PACKET, SOCK_RAW,
+			       htons(ETH_P_ALL), &sock);
+	if (err)
+		return ERR_PTR(err);
+
+	err = devmem_test_sock_own(test, sock);
+	if (err)
+		return ERR_PTR(err);
+
+	err = kernel_bind(sock, (struct sockaddr_unsized *)&sll, sizeof(sll));
+	return err ? ERR_PTR(err) : sock;
 }
 
 /**

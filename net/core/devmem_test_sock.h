@@ -59,6 +59,8 @@ int devmem_test_sendmsg_devmem(struct socket *sock, u32 id, size_t offset,
 int devmem_test_send_devmem(struct socket *sock, u32 id, size_t offset,
 			    size_t len);
 int devmem_test_recv(struct socket *sock, void *buf, size_t len);
+struct socket *devmem_test_packet_tap(struct kunit *test,
+				      struct net_device *dev);
 
 /**
  * struct devmem_test_frag - one cmsg of a MSG_SOCK_DEVMEM recvmsg()

@@ -169,6 +169,33 @@ static void devmem_tx_after_plain_data(struct kunit *test)
 			   devmem_test_dmabuf_vaddr(t->buf, 0), PAGE_SIZE);
 }
 
+/* A packet socket on the sending device (tcpdump) gets a clone of every
+ * skb it sends, and skb_copy_ubufs() cannot copy a devmem payload out for
+ * it: the tap goes without those, and the stream is unharmed.
+ */
+static void devmem_tx_with_packet_tap(struct kunit *test)
+{
+	struct devmem_tx_test *t = test->priv;
+	struct msghdr msg = {};
+	struct socket *tap;
+	struct kvec iov;
+
+	if (!IS_ENABLED(CONFIG_PACKET))
+		kunit_skip(test, "needs CONFIG_PACKET");
+
+	tap = devmem_test_packet_tap(test, t->pair->dev[0]);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tap);
+
+	devmem_tx_send_and_check(test, PAGE_SIZE + 1, 4 * PAGE_SIZE);
+
+	/* The tap saw the connection: at least the receiver's ACKs. */
+	iov.iov_base = t->data;
+	iov.iov_len = PAGE_SIZE;
+	KUNIT_EXPECT_GT(test, kernel_recvmsg(tap, &msg, &iov, 1, PAGE_SIZE,
+					     MSG_DONTWAIT), 0);
+	devmem_test_sock_close(test, tap);
+}
+
 /* After unbind, nothing more can be sent from the dma-buf; what was sent
  * before arrives, and the binding goes once the stack is done with it.
  */
@@ -198,6 +225,7 @@ static struct kunit_case devmem_tx_cases[] = {
 	KUNIT_CASE(devmem_tx_unknown_binding),
 	KUNIT_CASE(devmem_tx_without_zerocopy),
 	KUNIT_CASE(devmem_tx_after_plain_data),
+	KUNIT_CASE(devmem_tx_with_packet_tap),
 	KUNIT_CASE(devmem_tx_after_unbind),
 	{}
 };
