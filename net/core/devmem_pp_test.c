@@ -10,11 +10,8 @@
  */
 
 #include <kunit/test.h>
-#include <linux/genalloc.h>
 #include <linux/netdevice.h>
-#include <net/page_pool/types.h>
 
-#include "devmem.h"
 #include "devmem_test.h"
 
 #define DEVMEM_PP_DMABUF_SIZE	SZ_4M
@@ -28,7 +25,7 @@ struct devmem_pp_test {
 	/* For queries: outlives the unbind that closing @nl does. */
 	struct devmem_test_nl *query;
 	struct devmem_test_dmabuf *buf;
-	struct net_devmem_dmabuf_binding *binding;
+	const struct net_devmem_dmabuf_binding *binding;
 	u32 id;
 	struct devmem_test_conn *conn;
 	struct devmem_test_rx *rx;
@@ -56,9 +53,6 @@ static int devmem_pp_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	test->priv = t;
 
-	KUNIT_ASSERT_EQ(test, devmem_test_sysctl_set(test,
-						     "net/core/skb_defer_max",
-						     "0"), 0);
 	t->pair = devmem_test_pair_create(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pair);
 	t->buf = devmem_test_dmabuf_create(test, DEVMEM_PP_DMABUF_SIZE, NULL);
@@ -76,7 +70,7 @@ static int devmem_pp_test_init(struct kunit *test)
 	/* The provider's side of the accounting: the binding's genpool. */
 	pool = devmem_test_nic_rxq_pool(devmem_pp_dev(t), DEVMEM_PP_RXQ);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	t->binding = pool->mp_priv;
+	t->binding = devmem_test_peek_binding(pool);
 	KUNIT_ASSERT_NOT_NULL(test, t->binding);
 
 	t->conn = devmem_test_tcp_connect(test, t->pair, AF_INET, 1);
@@ -109,14 +103,12 @@ static int devmem_pp_in_flight(struct kunit *test, u64 *in_flight)
 static void devmem_pp_expect_balanced(struct kunit *test, const char *step)
 {
 	struct devmem_pp_test *t = test->priv;
-	struct gen_pool *gp = t->binding->chunk_pool;
-	size_t out;
 	u64 in_flight;
+	size_t out;
 
 	KUNIT_ASSERT_GT_MSG(test, devmem_pp_in_flight(test, &in_flight), 0,
 			    "%s", step);
-	out = gen_pool_size(gp) - gen_pool_avail(gp);
-	out >>= t->binding->niov_shift;
+	out = devmem_test_peek_niovs_out(t->binding);
 	KUNIT_EXPECT_EQ_MSG(test, in_flight, (u64)out, "after %s", step);
 }
 
@@ -167,7 +159,7 @@ static void devmem_pp_release(struct kunit *test, unsigned int first,
 }
 
 /* Wait for the binding's pools to be down to @n, e.g. for a destroyed
- * pool to get its last buffer back and go.
+ * pool to get its last buffer back, from skbs NAPI frees, and go.
  */
 static int devmem_pp_wait_pools(struct kunit *test, int n)
 {
@@ -176,8 +168,10 @@ static int devmem_pp_wait_pools(struct kunit *test, int n)
 	int pools;
 
 	while ((pools = devmem_pp_in_flight(test, &in_flight)) > n &&
-	       time_before(jiffies, timeout))
+	       time_before(jiffies, timeout)) {
+		KUNIT_ASSERT_EQ(test, devmem_test_run_napi(test), 0);
 		schedule_timeout_interruptible(HZ / 50);
+	}
 	return pools;
 }
 

@@ -18,7 +18,6 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 
-#include "devmem.h"
 #include "devmem_test.h"
 
 #define DEVMEM_RX_DMABUF_SIZE	SZ_8M
@@ -76,13 +75,6 @@ static int devmem_rx_test_init(struct kunit *test)
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	test->priv = t;
-
-	/* A freed skb may otherwise wait, holding its net_iovs, on the list
-	 * of an idle CPU until that CPU next runs NET_RX.
-	 */
-	KUNIT_ASSERT_EQ(test, devmem_test_sysctl_set(test,
-						     "net/core/skb_defer_max",
-						     "0"), 0);
 
 	t->pair = devmem_test_pair_create(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pair);
@@ -810,8 +802,10 @@ static void devmem_rx_dontneed_unreceived_tokens(struct kunit *test)
 
 		/* The socket holds no frag now: what the queue's pool has
 		 * out stays what it recycles, and does not grow by frags
-		 * left held with no token.
+		 * left held with no token. Freed skbs hold theirs until
+		 * NAPI runs where they were received.
 		 */
+		KUNIT_ASSERT_EQ(test, devmem_test_run_napi(test), 0);
 		KUNIT_ASSERT_GE(test, devmem_test_nl_pp_in_flight(t->nl, t->id,
 								  &in_flight),
 				1);
@@ -894,14 +888,6 @@ static void devmem_rx_unregister_with_tokens(struct kunit *test)
 	devmem_rx_expect_all_returned(test);
 }
 
-/* Bytes a socket holds for its tokens. */
-static size_t devmem_rx_token_bytes(struct socket *sock)
-{
-	const struct net_devmem_tokens *tokens = sock->sk->sk_user_frags.table;
-
-	return tokens ? struct_size(tokens, slot, tokens->size) : 0;
-}
-
 /* What a socket holding @n frags may hold for their tokens: a slot each,
  * twice over for a table that doubles, and a table of the smallest size.
  */
@@ -922,26 +908,26 @@ static void devmem_rx_token_memory(struct kunit *test)
 	conn = devmem_rx_connect(test, AF_INET);
 	KUNIT_EXPECT_EQ(test, devmem_test_dontneed(conn->rx, &none,
 						   sizeof(none)), 0);
-	KUNIT_EXPECT_EQ(test, devmem_rx_token_bytes(conn->rx), 0);
+	KUNIT_EXPECT_EQ(test, devmem_test_peek_token_bytes(conn->rx), 0);
 
 	tk = devmem_rx_tokens(test);
 	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-	small = devmem_rx_token_bytes(conn->rx);
+	small = devmem_test_peek_token_bytes(conn->rx);
 	KUNIT_EXPECT_GT(test, small, 0);
 	KUNIT_EXPECT_LE(test, small, DEVMEM_RX_TOKEN_BYTES(tk->nr));
 
 	devmem_rx_xfer(test, conn, PAGE_SIZE, DEVMEM_RX_XFER_LEN, tk);
 	while (tk->nr <= DEVMEM_TEST_DONTNEED_FRAGS)
 		devmem_rx_xfer(test, conn, tk->bytes, DEVMEM_RX_XFER_LEN, tk);
-	KUNIT_EXPECT_GT(test, devmem_rx_token_bytes(conn->rx), small);
-	KUNIT_EXPECT_LE(test, devmem_rx_token_bytes(conn->rx),
+	KUNIT_EXPECT_GT(test, devmem_test_peek_token_bytes(conn->rx), small);
+	KUNIT_EXPECT_LE(test, devmem_test_peek_token_bytes(conn->rx),
 			DEVMEM_RX_TOKEN_BYTES(tk->nr));
 
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
 			(int)tk->nr);
 	tk->nr = 0;
 	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-	KUNIT_EXPECT_EQ(test, devmem_rx_token_bytes(conn->rx), small);
+	KUNIT_EXPECT_EQ(test, devmem_test_peek_token_bytes(conn->rx), small);
 
 	devmem_test_sock_close(test, conn->rx);
 	devmem_rx_expect_all_returned(test);
@@ -1172,7 +1158,7 @@ static void devmem_rx_stress(struct kunit *test)
 	conn = devmem_rx_connect(test, AF_INET);
 	tk = devmem_rx_tokens(test);
 	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-	small = devmem_rx_token_bytes(conn->rx);
+	small = devmem_test_peek_token_bytes(conn->rx);
 	KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
 			(int)tk->nr);
 
@@ -1202,7 +1188,7 @@ static void devmem_rx_stress(struct kunit *test)
 		 */
 		tk->nr = 0;
 		devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-		KUNIT_ASSERT_EQ(test, devmem_rx_token_bytes(conn->rx), small);
+		KUNIT_ASSERT_EQ(test, devmem_test_peek_token_bytes(conn->rx), small);
 		KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0,
 							tk->nr),
 				(int)tk->nr);

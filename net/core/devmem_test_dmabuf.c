@@ -333,7 +333,8 @@ int devmem_test_dmabuf_fd(struct kunit *test, struct devmem_test_dmabuf *buf)
  * exporter's release callback, i.e. for every other user of the dma-buf
  * (a binding, a file descriptor) to let go of it too. @buf->dmabuf must not
  * be used afterwards; the counters in @buf stay readable until the test
- * ends.
+ * ends. While it waits it runs NAPI on every CPU (devmem_test_run_napi()),
+ * where skbs that hold net_iovs of a binding of @buf are freed.
  *
  * Return: 0 once released, -ETIMEDOUT if something still holds the dma-buf
  * after DEVMEM_TEST_TIMEOUT.
@@ -342,10 +343,18 @@ int devmem_test_dmabuf_put_and_wait(struct kunit *test,
 				    struct devmem_test_dmabuf *buf)
 {
 	struct devmem_test_exporter *exp = to_exporter(buf);
+	unsigned long timeout = jiffies + DEVMEM_TEST_TIMEOUT;
+	int err;
 
 	kunit_release_action(test, devmem_test_dmabuf_put_ref, exp);
-	if (!wait_for_completion_timeout(&exp->released, DEVMEM_TEST_TIMEOUT))
-		return -ETIMEDOUT;
+	/* What holds it may be skbs waiting for NAPI to free them. */
+	while (!wait_for_completion_timeout(&exp->released, HZ / 10)) {
+		if (time_after(jiffies, timeout))
+			return -ETIMEDOUT;
+		err = devmem_test_run_napi(test);
+		if (err)
+			return err;
+	}
 
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <kunit/device.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/cpu.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/ip.h>
@@ -22,6 +23,7 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <linux/workqueue.h>
 #include <net/netdev_lock.h>
 #include <net/netdev_queues.h>
 #include <net/netdev_rx_queue.h>
@@ -643,6 +645,81 @@ struct net_device *devmem_test_nic_create(struct kunit *test, struct net *net)
 
 	err = devmem_test_nic_up(test, dev);
 	return err ? ERR_PTR(err) : dev;
+}
+
+struct devmem_test_napi_run {
+	struct work_struct work;
+	struct napi_struct *napi;
+};
+
+static void devmem_test_napi_run_work(struct work_struct *work)
+{
+	struct devmem_test_napi_run *run;
+
+	run = container_of(work, struct devmem_test_napi_run, work);
+	local_bh_disable();
+	napi_schedule(run->napi);
+	local_bh_enable();
+}
+
+#define DEVMEM_TEST_NAPI_NIC	"devmem_test_napi_nic"
+
+/**
+ * devmem_test_run_napi() - run NAPI on every CPU
+ * @test: the running test
+ *
+ * A socket done with an skb that NAPI built on another CPU leaves the skb,
+ * and with it its frags, on a list of that CPU until NET_RX next runs
+ * there (skb_attempt_defer_free()). A NIC under traffic runs NAPI on every
+ * CPU all the time; a test's traffic stops, and what waits for net_iovs to
+ * come back would wait for more. So run NAPI on each CPU in turn, as an
+ * interrupt on each CPU would: that of an idle fake NIC of the test's own,
+ * in init_net, created on first use, which outlives any device the test
+ * unregisters.
+ *
+ * Return: 0, or a negative errno if that NIC cannot be created.
+ */
+int devmem_test_run_napi(struct kunit *test)
+{
+	struct devmem_test_napi_run run;
+	struct devmem_test_nic *priv;
+	struct kunit_resource *res;
+	struct net_device *dev;
+	unsigned int cpu;
+	int err;
+
+	res = kunit_find_named_resource(test, DEVMEM_TEST_NAPI_NIC);
+	if (res) {
+		dev = res->data;
+		kunit_put_resource(res);
+	} else {
+		dev = devmem_test_nic_create(test, &init_net);
+		if (IS_ERR(dev))
+			return PTR_ERR(dev);
+		res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+		if (!res)
+			return -ENOMEM;
+		err = kunit_add_named_resource(test, NULL, NULL, res,
+					       DEVMEM_TEST_NAPI_NIC, dev);
+		if (err)
+			return err;
+	}
+
+	/* Queue 0 of an idle NIC that nothing restarts: its ring stays. */
+	priv = netdev_priv(dev);
+	netdev_lock(dev);
+	run.napi = &netdev_lock_dereference(priv->rxqs[0], dev)->napi;
+	netdev_unlock(dev);
+
+	INIT_WORK_ONSTACK(&run.work, devmem_test_napi_run_work);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		schedule_work_on(cpu, &run.work);
+		flush_work(&run.work);
+	}
+	cpus_read_unlock();
+	destroy_work_on_stack(&run.work);
+	return 0;
 }
 
 static void devmem_test_pair_unregister(void *ctx)

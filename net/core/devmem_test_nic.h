@@ -25,6 +25,7 @@ struct net_device *devmem_test_nic_create(struct kunit *test, struct net *net);
 int devmem_test_nic_create_pair(struct kunit *test, struct net *net[2],
 				struct net_device *dev[2]);
 void devmem_test_nic_unregister(struct kunit *test, struct net_device *dev);
+int devmem_test_run_napi(struct kunit *test);
 /**
  * struct devmem_test_rxq_cfg - hardware properties of an RX queue
  * @no_hds: the payload ring does not split the header off, so its page

@@ -20,7 +20,6 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/module.h>
-#include <linux/mount.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -690,76 +689,4 @@ int devmem_test_release_frags(struct socket *sock, struct devmem_test_rx *rx)
 	}
 
 	return freed;
-}
-
-struct devmem_test_sysctl {
-	struct file *file;
-	char old[32];
-	ssize_t old_len;
-};
-
-static void devmem_test_sysctl_restore(void *ctx)
-{
-	struct devmem_test_sysctl *s = ctx;
-	loff_t pos = 0;
-
-	kernel_write(s->file, s->old, s->old_len, &pos);
-	fput(s->file);
-}
-
-/**
- * devmem_test_sysctl_set() - write a sysctl as an administrator would
- * @test: the running test
- * @path: path under /proc/sys, e.g. "net/core/skb_defer_max"
- * @val: the value to write
- *
- * Write through a private mount of procfs, so the sysctl's own handler runs
- * and no mount is needed in the test's namespace. The old value is written
- * back when the test ends.
- *
- * Return: 0, or a negative errno.
- */
-int devmem_test_sysctl_set(struct kunit *test, const char *path,
-			   const char *val)
-{
-	struct file_system_type *proc;
-	struct devmem_test_sysctl *s;
-	struct vfsmount *mnt;
-	char name[64];
-	loff_t pos = 0;
-	ssize_t ret;
-
-	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-
-	proc = get_fs_type("proc");
-	if (!proc)
-		return -ENODEV;
-	mnt = vfs_kern_mount(proc, SB_KERNMOUNT, "proc", NULL);
-	/* What put_filesystem() does; procfs is built in. */
-	module_put(proc->owner);
-	if (IS_ERR(mnt))
-		return PTR_ERR(mnt);
-
-	snprintf(name, sizeof(name), "sys/%s", path);
-	s->file = file_open_root_mnt(mnt, name, O_RDWR, 0);
-	kern_unmount(mnt);
-	if (IS_ERR(s->file))
-		return PTR_ERR(s->file);
-
-	s->old_len = kernel_read(s->file, s->old, sizeof(s->old), &pos);
-	if (s->old_len < 0) {
-		fput(s->file);
-		return s->old_len;
-	}
-
-	pos = 0;
-	ret = kernel_write(s->file, val, strlen(val), &pos);
-	if (ret < 0) {
-		fput(s->file);
-		return ret;
-	}
-
-	return kunit_add_action_or_reset(test, devmem_test_sysctl_restore, s);
 }

@@ -105,7 +105,5 @@ int devmem_test_recvmsg(struct kunit *test, struct socket *sock,
 int devmem_test_dontneed(struct socket *sock, const void *tokens,
 			 unsigned int optlen);
 int devmem_test_release_frags(struct socket *sock, struct devmem_test_rx *rx);
-int devmem_test_sysctl_set(struct kunit *test, const char *path,
-			   const char *val);
 
 #endif /* _NET_CORE_DEVMEM_TEST_SOCK_H */

@@ -39,10 +39,6 @@ static int devmem_tx_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	test->priv = t;
 
-	KUNIT_ASSERT_EQ(test, devmem_test_sysctl_set(test,
-						     "net/core/skb_defer_max",
-						     "0"), 0);
-
 	t->pair = devmem_test_pair_create(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pair);
 
