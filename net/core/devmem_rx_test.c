@@ -64,30 +64,20 @@ static struct net_device *devmem_rx_dev(struct devmem_rx_test *t)
 
 static int devmem_rx_test_init(struct kunit *test)
 {
-	static const unsigned int rxqs[] = { DEVMEM_RX_RXQ };
+	struct devmem_test_fixture *f;
 	struct devmem_rx_test *t;
 	size_t i;
-	int err;
-
-	if (!IS_ENABLED(CONFIG_INET) || !IS_ENABLED(CONFIG_NET_NS))
-		kunit_skip(test, "needs CONFIG_INET and CONFIG_NET_NS");
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	test->priv = t;
 
-	t->pair = devmem_test_pair_create(test);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pair);
-
-	t->buf = devmem_test_dmabuf_create(test, DEVMEM_RX_DMABUF_SIZE, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->buf);
-
-	t->nl = devmem_test_nl_open(test, t->pair->net[1]);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->nl);
-	err = devmem_test_nl_bind_rx(t->nl, devmem_rx_dev(t), t->buf, rxqs, 1,
-				     &t->id);
-	KUNIT_ASSERT_EQ_MSG(test, err, 0, "extack: %s", t->nl->extack);
-	devmem_test_nic_steer(devmem_rx_dev(t), DEVMEM_RX_RXQ);
+	f = devmem_test_fixture_rx(test, DEVMEM_RX_DMABUF_SIZE, DEVMEM_RX_RXQ);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	t->pair = f->pair;
+	t->buf = f->buf;
+	t->nl = f->nl;
+	t->id = f->id;
 
 	t->rx = devmem_test_rx_create(test, DEVMEM_RX_MAX_FRAGS,
 				      DEVMEM_RX_XFER_LEN);
@@ -182,24 +172,38 @@ static size_t devmem_rx_check(struct kunit *test, struct devmem_test_rx *rx,
 	return got;
 }
 
-/* Send @len bytes of the pattern from @off on @conn and receive them with
- * MSG_SOCK_DEVMEM, checking every byte and keeping the tokens in @tk.
+/* Receive @len bytes of the pattern, from stream offset @off, with
+ * MSG_SOCK_DEVMEM on @conn, at most @max a call: check every byte and keep
+ * the tokens in @tk.
  */
-static void devmem_rx_xfer(struct kunit *test, struct devmem_test_conn *conn,
-			   size_t off, size_t len, struct devmem_rx_tokens *tk)
+static void devmem_rx_recv(struct kunit *test, struct devmem_test_conn *conn,
+			   size_t off, size_t len, size_t max,
+			   struct devmem_rx_tokens *tk)
 {
 	struct devmem_rx_test *t = test->priv;
 	size_t done = 0;
 	int ret;
 
-	KUNIT_ASSERT_EQ(test, devmem_test_send_start(test, conn,
-						     t->pattern + off, len), 0);
 	while (done < len) {
-		ret = devmem_test_recvmsg(test, conn->rx, t->rx, len - done,
+		ret = devmem_test_recvmsg(test, conn->rx, t->rx,
+					  min(max, len - done),
 					  MSG_SOCK_DEVMEM);
 		KUNIT_ASSERT_GT(test, ret, 0);
 		done += devmem_rx_check(test, t->rx, ret, off + done, tk);
 	}
+}
+
+/* Send @len bytes of the pattern from @off on @conn and receive them with
+ * devmem_rx_recv().
+ */
+static void devmem_rx_xfer(struct kunit *test, struct devmem_test_conn *conn,
+			   size_t off, size_t len, struct devmem_rx_tokens *tk)
+{
+	struct devmem_rx_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, devmem_test_send_start(test, conn,
+						     t->pattern + off, len), 0);
+	devmem_rx_recv(test, conn, off, len, len, tk);
 	KUNIT_ASSERT_EQ(test, devmem_test_send_wait(test, conn), (ssize_t)len);
 }
 
@@ -279,7 +283,6 @@ static void devmem_rx_no_devmem_flag(struct kunit *test)
 	struct devmem_rx_test *t = test->priv;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_tokens *tk;
-	size_t done = 0;
 	int ret;
 
 	conn = devmem_rx_connect(test, AF_INET);
@@ -292,12 +295,7 @@ static void devmem_rx_no_devmem_flag(struct kunit *test)
 	/* Blocks until data is there. */
 	ret = devmem_test_recvmsg(test, conn->rx, t->rx, PAGE_SIZE, 0);
 	KUNIT_EXPECT_EQ(test, ret, -EFAULT);
-	while (done < PAGE_SIZE) {
-		ret = devmem_test_recvmsg(test, conn->rx, t->rx,
-					  PAGE_SIZE - done, MSG_SOCK_DEVMEM);
-		KUNIT_ASSERT_GT(test, ret, 0);
-		done += devmem_rx_check(test, t->rx, ret, done, tk);
-	}
+	devmem_rx_recv(test, conn, 0, PAGE_SIZE, PAGE_SIZE, tk);
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
 			(int)tk->nr);
 }
@@ -347,7 +345,6 @@ static void devmem_rx_cmsg_no_room(struct kunit *test)
 	struct devmem_rx_test *t = test->priv;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_tokens *tk;
-	size_t done = 0;
 	unsigned long i;
 	int ret;
 
@@ -373,12 +370,7 @@ static void devmem_rx_cmsg_no_room(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, -EIO);
 	KUNIT_EXPECT_EQ(test, devmem_test_sock_inq(conn->rx), (int)PAGE_SIZE);
 
-	while (done < PAGE_SIZE) {
-		ret = devmem_test_recvmsg(test, conn->rx, t->rx,
-					  PAGE_SIZE - done, MSG_SOCK_DEVMEM);
-		KUNIT_ASSERT_GT(test, ret, 0);
-		done += devmem_rx_check(test, t->rx, ret, done, tk);
-	}
+	devmem_rx_recv(test, conn, 0, PAGE_SIZE, PAGE_SIZE, tk);
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
 			(int)tk->nr);
 }
@@ -502,20 +494,12 @@ static void devmem_rx_partial_frags(struct kunit *test)
 	struct devmem_rx_test *t = test->priv;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_tokens *tk;
-	size_t done = 0;
-	int ret;
 
 	conn = devmem_rx_connect(test, AF_INET);
 	tk = devmem_rx_tokens(test);
 	KUNIT_ASSERT_EQ(test, devmem_test_send_start(test, conn, t->pattern,
 						     DEVMEM_RX_XFER_LEN), 0);
-	while (done < DEVMEM_RX_XFER_LEN) {
-		ret = devmem_test_recvmsg(test, conn->rx, t->rx,
-					  min(chunk, DEVMEM_RX_XFER_LEN - done),
-					  MSG_SOCK_DEVMEM);
-		KUNIT_ASSERT_GT(test, ret, 0);
-		done += devmem_rx_check(test, t->rx, ret, done, tk);
-	}
+	devmem_rx_recv(test, conn, 0, DEVMEM_RX_XFER_LEN, chunk, tk);
 	KUNIT_ASSERT_EQ(test, devmem_test_send_wait(test, conn),
 			(ssize_t)DEVMEM_RX_XFER_LEN);
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
@@ -853,19 +837,21 @@ static void devmem_rx_unbind_with_tokens(struct kunit *test)
 	tk = devmem_rx_tokens(test);
 	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);
 
+	/* Until the close, an unmap is counted as too early. */
+	WRITE_ONCE(t->buf->in_use, true);
 	devmem_test_nl_close(test, t->nl);
-	devmem_test_flush_releases();
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->buf->unmap), 0);
 
 	half = tk->nr / 2;
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, half),
 			(int)half);
-	devmem_test_flush_releases();
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->buf->unmap), 0);
 
+	WRITE_ONCE(t->buf->in_use, false);
 	devmem_test_sock_close(test, conn->rx);
 	KUNIT_ASSERT_EQ(test, devmem_test_dmabuf_put_and_wait(test, t->buf), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->buf->unmap), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->buf->unmap_in_use), 0);
 }
 
 /* The NIC going away with frags held by a socket: they stay releasable,

@@ -165,6 +165,8 @@ static void devmem_test_dmabuf_unmap(struct dma_buf_attachment *attach,
 	m = container_of(sgt, struct devmem_test_mapping, sgt);
 	if (dir != m->dir)
 		atomic_inc(&exp->buf.unmap_wrong_dir);
+	if (READ_ONCE(exp->buf.in_use))
+		atomic_inc(&exp->buf.unmap_in_use);
 
 	spin_lock_bh(&devmem_test_mapped_lock);
 	if (!--exp->nr_maps)
@@ -452,32 +454,4 @@ void *devmem_test_dma_to_virt(dma_addr_t addr, size_t len)
 	spin_unlock_bh(&devmem_test_mapped_lock);
 
 	return va;
-}
-
-static void devmem_test_sentinel(struct work_struct *work)
-{
-}
-
-/**
- * devmem_test_flush_releases() - let a pending release of a binding run
- *
- * A binding is freed from a work item that the last put of its percpu_ref
- * queues, and the put done by net_devmem_unbind_dmabuf()'s percpu_ref_kill()
- * only lands after an RCU grace period. Before checking that something was
- * *not* released, wait for both: rcu_barrier(), then one work item on each
- * CPU of the per-CPU system workqueue, which starts only after any release
- * queued there before it.
- */
-void devmem_test_flush_releases(void)
-{
-	struct work_struct sentinel;
-	unsigned int cpu;
-
-	rcu_barrier();
-	INIT_WORK_ONSTACK(&sentinel, devmem_test_sentinel);
-	for_each_online_cpu(cpu) {
-		schedule_work_on(cpu, &sentinel);
-		flush_work(&sentinel);
-	}
-	destroy_work_on_stack(&sentinel);
 }

@@ -42,6 +42,10 @@ struct devmem_test_dmabuf_layout {
  * @unmap: number of unmap_dma_buf calls
  * @unmap_wrong_dir: number of them with another DMA direction than the
  *	mapping's
+ * @in_use: set by the test while it holds something that needs the mapping
+ *	(a net_iov, a token), with WRITE_ONCE()
+ * @unmap_in_use: number of unmap_dma_buf calls while @in_use was set: a
+ *	binding gone too early
  * @release: number of release calls
  */
 struct devmem_test_dmabuf {
@@ -53,6 +57,8 @@ struct devmem_test_dmabuf {
 	atomic_t map;
 	atomic_t unmap;
 	atomic_t unmap_wrong_dir;
+	bool in_use;
+	atomic_t unmap_in_use;
 	atomic_t release;
 };
 
@@ -68,6 +74,5 @@ dma_addr_t devmem_test_dmabuf_sg_dma(struct devmem_test_dmabuf *buf,
 bool devmem_test_dmabuf_mapped(struct devmem_test_dmabuf *buf,
 			       dma_addr_t addr, size_t len, size_t *offset);
 void *devmem_test_dma_to_virt(dma_addr_t addr, size_t len);
-void devmem_test_flush_releases(void);
 
 #endif /* _NET_CORE_DEVMEM_TEST_DMABUF_H */

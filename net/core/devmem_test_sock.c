@@ -155,6 +155,96 @@ struct devmem_test_pair *devmem_test_pair_create(struct kunit *test)
 	return pair;
 }
 
+static struct devmem_test_fixture *
+devmem_test_fixture_create(struct kunit *test, size_t size, unsigned int end)
+{
+	struct devmem_test_fixture *f;
+
+	if (!IS_ENABLED(CONFIG_INET) || !IS_ENABLED(CONFIG_NET_NS))
+		kunit_skip(test, "needs CONFIG_INET and CONFIG_NET_NS");
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+
+	f->pair = devmem_test_pair_create(test);
+	if (IS_ERR(f->pair))
+		return ERR_CAST(f->pair);
+
+	f->buf = devmem_test_dmabuf_create(test, size, NULL);
+	if (IS_ERR(f->buf))
+		return ERR_CAST(f->buf);
+
+	f->nl = devmem_test_nl_open(test, f->pair->net[end]);
+	return IS_ERR(f->nl) ? ERR_CAST(f->nl) : f;
+}
+
+/**
+ * devmem_test_fixture_rx() - a pair that receives TCP into a dma-buf
+ * @test: the running test
+ * @size: size of the dma-buf
+ * @rxq_idx: RX queue of end 1 to bind it to
+ *
+ * What every receive case starts from, as ncdevmem's setup does it: a
+ * pair, a mock dma-buf of @size bytes bound with NETDEV_CMD_BIND_RX to
+ * queue @rxq_idx of end 1, and the NIC's flow rule for TCP steering to
+ * that queue. Everything goes when the test ends; closing @f->nl before
+ * unbinds.
+ *
+ * Return: the fixture, or an ERR_PTR() on failure.
+ */
+struct devmem_test_fixture *devmem_test_fixture_rx(struct kunit *test,
+						   size_t size,
+						   unsigned int rxq_idx)
+{
+	struct devmem_test_fixture *f;
+	int err;
+
+	f = devmem_test_fixture_create(test, size, 1);
+	if (IS_ERR(f))
+		return f;
+
+	err = devmem_test_nl_bind_rx(f->nl, f->pair->dev[1], f->buf, &rxq_idx,
+				     1, &f->id);
+	if (err) {
+		kunit_info(test, "bind-rx: %d, extack: %s\n", err,
+			   f->nl->extack);
+		return ERR_PTR(err);
+	}
+	devmem_test_nic_steer(f->pair->dev[1], rxq_idx);
+	return f;
+}
+
+/**
+ * devmem_test_fixture_tx() - a pair that can send TCP from a dma-buf
+ * @test: the running test
+ * @size: size of the dma-buf
+ *
+ * What every transmit case starts from: a pair and a mock dma-buf of
+ * @size bytes bound with NETDEV_CMD_BIND_TX to end 0. As
+ * devmem_test_fixture_rx() otherwise.
+ *
+ * Return: the fixture, or an ERR_PTR() on failure.
+ */
+struct devmem_test_fixture *devmem_test_fixture_tx(struct kunit *test,
+						   size_t size)
+{
+	struct devmem_test_fixture *f;
+	int err;
+
+	f = devmem_test_fixture_create(test, size, 0);
+	if (IS_ERR(f))
+		return f;
+
+	err = devmem_test_nl_bind_tx(f->nl, f->pair->dev[0], f->buf, &f->id);
+	if (err) {
+		kunit_info(test, "bind-tx: %d, extack: %s\n", err,
+			   f->nl->extack);
+		return ERR_PTR(err);
+	}
+	return f;
+}
+
 static void devmem_test_sock_release(void *ctx)
 {
 	struct socket *sock = ctx;

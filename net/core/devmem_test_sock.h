@@ -34,6 +34,26 @@ struct devmem_test_pair {
 struct devmem_test_pair *devmem_test_pair_create(struct kunit *test);
 
 /**
+ * struct devmem_test_fixture - a pair with a dma-buf bound at one end
+ * @pair: the two fake NICs
+ * @buf: the mock dma-buf
+ * @nl: the netdev netlink socket the binding belongs to
+ * @id: the binding's id
+ */
+struct devmem_test_fixture {
+	struct devmem_test_pair *pair;
+	struct devmem_test_dmabuf *buf;
+	struct devmem_test_nl *nl;
+	u32 id;
+};
+
+struct devmem_test_fixture *devmem_test_fixture_rx(struct kunit *test,
+						   size_t size,
+						   unsigned int rxq_idx);
+struct devmem_test_fixture *devmem_test_fixture_tx(struct kunit *test,
+						   size_t size);
+
+/**
  * struct devmem_test_conn - a TCP connection across a pair
  * @tx: the sending socket
  * @rx: the receiving socket, accepted on the device at the other end

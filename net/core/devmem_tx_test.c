@@ -8,8 +8,11 @@
 
 #include <kunit/test.h>
 #include <linux/errno.h>
+#include <linux/in.h>
+#include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/socket.h>
+#include <linux/sockptr.h>
 #include <net/sock.h>
 
 #include "devmem_test.h"
@@ -28,31 +31,24 @@ struct devmem_tx_test {
 
 static int devmem_tx_test_init(struct kunit *test)
 {
+	struct devmem_test_fixture *f;
 	struct devmem_tx_test *t;
 	u8 *va;
 	size_t i;
-
-	if (!IS_ENABLED(CONFIG_INET) || !IS_ENABLED(CONFIG_NET_NS))
-		kunit_skip(test, "needs CONFIG_INET and CONFIG_NET_NS");
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	test->priv = t;
 
-	t->pair = devmem_test_pair_create(test);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pair);
-
-	t->buf = devmem_test_dmabuf_create(test, DEVMEM_TX_DMABUF_SIZE, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->buf);
+	f = devmem_test_fixture_tx(test, DEVMEM_TX_DMABUF_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	t->pair = f->pair;
+	t->buf = f->buf;
+	t->nl = f->nl;
+	t->id = f->id;
 	va = devmem_test_dmabuf_vaddr(t->buf, 0);
 	for (i = 0; i < DEVMEM_TX_DMABUF_SIZE; i++)
 		va[i] = (u8)(i * 251) ^ (u8)(i >> 8) ^ (u8)(i >> 16);
-
-	t->nl = devmem_test_nl_open(test, t->pair->net[0]);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->nl);
-	KUNIT_ASSERT_EQ_MSG(test, devmem_test_nl_bind_tx(t->nl, t->pair->dev[0],
-							 t->buf, &t->id),
-			    0, "extack: %s", t->nl->extack);
 
 	t->conn = devmem_test_tcp_connect(test, t->pair, AF_INET, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->conn);
@@ -192,6 +188,24 @@ static void devmem_tx_with_packet_tap(struct kunit *test)
 	devmem_test_sock_close(test, tap);
 }
 
+/* A socket option that changes the route, as IP_TOS does, drops the
+ * socket's cached one until it next sends: a devmem send then routes
+ * again rather than failing. Guards "net: devmem: refresh devmem TX dst in
+ * case of route invalidation".
+ */
+static void devmem_tx_after_route_reset(struct kunit *test)
+{
+	struct devmem_tx_test *t = test->priv;
+	struct socket *sock = t->conn->tx;
+	int tos = IPTOS_LOWDELAY;
+
+	devmem_tx_send_and_check(test, 0, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, sock->ops->setsockopt(sock, SOL_IP, IP_TOS,
+						    KERNEL_SOCKPTR(&tos),
+						    sizeof(tos)), 0);
+	devmem_tx_send_and_check(test, PAGE_SIZE, PAGE_SIZE);
+}
+
 /* After unbind, nothing more can be sent from the dma-buf; what was sent
  * before arrives, and the binding goes once the stack is done with it.
  */
@@ -222,6 +236,7 @@ static struct kunit_case devmem_tx_cases[] = {
 	KUNIT_CASE(devmem_tx_without_zerocopy),
 	KUNIT_CASE(devmem_tx_after_plain_data),
 	KUNIT_CASE(devmem_tx_with_packet_tap),
+	KUNIT_CASE(devmem_tx_after_route_reset),
 	KUNIT_CASE(devmem_tx_after_unbind),
 	{}
 };
