@@ -1174,7 +1174,8 @@ static void devmem_rx_stress(struct kunit *test)
 		 */
 		tk->nr = 0;
 		devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-		KUNIT_ASSERT_EQ(test, devmem_test_peek_token_bytes(conn->rx), small);
+		KUNIT_ASSERT_EQ(test, devmem_test_peek_token_bytes(conn->rx),
+				small);
 		KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0,
 							tk->nr),
 				(int)tk->nr);

@@ -31,7 +31,8 @@ struct socket;
 
 const struct net_devmem_dmabuf_binding *
 devmem_test_peek_binding(const struct page_pool *pool);
-size_t devmem_test_peek_niovs_out(const struct net_devmem_dmabuf_binding *binding);
+size_t
+devmem_test_peek_niovs_out(const struct net_devmem_dmabuf_binding *binding);
 size_t devmem_test_peek_token_bytes(struct socket *sock);
 
 #endif /* _NET_CORE_DEVMEM_TEST_H */

@@ -41,7 +41,8 @@ devmem_test_peek_binding(const struct page_pool *pool)
  *
  * Return: the number of net_iovs out.
  */
-size_t devmem_test_peek_niovs_out(const struct net_devmem_dmabuf_binding *binding)
+size_t
+devmem_test_peek_niovs_out(const struct net_devmem_dmabuf_binding *binding)
 {
 	struct gen_pool *gp = binding->chunk_pool;
 
