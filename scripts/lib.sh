@@ -28,8 +28,9 @@ BASE_DATE="2026-01-01T00:00:00Z"
 SERIES_NAME="Devmem Team"
 SERIES_EMAIL="devmem@localhost"
 SERIES_BRANCH=series
-# The version of the submissions as posted: "[PATCH TREE vN ...]".
-SERIES_VERSION=5
+# The version of the submissions as posted, "[PATCH TREE vN ...]"; empty
+# for a first posting.
+SERIES_VERSION=
 
 base_identity() {
 	export GIT_AUTHOR_NAME="devmem base" GIT_AUTHOR_EMAIL="devmem-base@localhost"

@@ -58,8 +58,10 @@ for i in "${!SUB_DIR[@]}"; do
 		sed -i -e "s|^From: $SERIES_NAME <$SERIES_EMAIL>\$|From: $poster|" \
 		       -e "s|^Signed-off-by: $SERIES_NAME <$SERIES_EMAIL>\$|Signed-off-by: $poster|" \
 		       -e "s|^+M:\t$SERIES_NAME <$SERIES_EMAIL>\$|+M:\t$poster|" \
+		       -e "s|^$SERIES_NAME (\([0-9]*\)):\$|$name (\1):|" \
 		       "$m"
 		grep -q "$SERIES_EMAIL" "$m" && die "$m still names $SERIES_EMAIL"
+		grep -q "$SERIES_NAME" "$m" && die "$m still names $SERIES_NAME"
 	done
 
 	# Recipients: get_maintainer.pl over the submission's patches, lists

@@ -629,8 +629,8 @@ static void devmem_rx_dontneed_max_frags(struct kunit *test)
 {
 	unsigned int max = DEVMEM_TEST_DONTNEED_FRAGS;
 	struct devmem_test_conn *conn;
-	struct devmem_rx_tokens *tk;
 	struct dmabuf_token range[2];
+	struct devmem_rx_tokens *tk;
 	unsigned int i;
 
 	conn = devmem_rx_connect(test, AF_INET);
@@ -921,7 +921,7 @@ static void devmem_rx_token_memory(struct kunit *test)
 
 /* Rounds of receive and release before the releasing threads catch up. */
 #define DEVMEM_RX_STRESS_ROUNDS		32
-#define DEVMEM_RX_STRESS_PHASES		4
+#define DEVMEM_RX_STRESS_PHASES		12
 /* Few tokens a call: more calls, more of them at once. */
 #define DEVMEM_RX_STRESS_BATCH		4
 #define DEVMEM_RX_STRESS_FRAGS \

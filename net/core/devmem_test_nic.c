@@ -647,19 +647,12 @@ struct net_device *devmem_test_nic_create(struct kunit *test, struct net *net)
 	return err ? ERR_PTR(err) : dev;
 }
 
-struct devmem_test_napi_run {
-	struct work_struct work;
-	struct napi_struct *napi;
-};
-
-static void devmem_test_napi_run_work(struct work_struct *work)
+static long devmem_test_napi_run(void *napi)
 {
-	struct devmem_test_napi_run *run;
-
-	run = container_of(work, struct devmem_test_napi_run, work);
 	local_bh_disable();
-	napi_schedule(run->napi);
+	napi_schedule(napi);
 	local_bh_enable();
+	return 0;
 }
 
 #define DEVMEM_TEST_NAPI_NIC	"devmem_test_napi_nic"
@@ -677,13 +670,13 @@ static void devmem_test_napi_run_work(struct work_struct *work)
  * in init_net, created on first use, which outlives any device the test
  * unregisters.
  *
- * Return: 0, or a negative errno if that NIC cannot be created.
+ * Return: 0, or a negative errno if that NIC cannot be created or is down.
  */
 int devmem_test_run_napi(struct kunit *test)
 {
-	struct devmem_test_napi_run run;
 	struct devmem_test_nic *priv;
 	struct kunit_resource *res;
+	struct devmem_test_rxq *rxq;
 	struct net_device *dev;
 	unsigned int cpu;
 	int err;
@@ -705,21 +698,20 @@ int devmem_test_run_napi(struct kunit *test)
 			return err;
 	}
 
-	/* Queue 0 of an idle NIC that nothing restarts: its ring stays. */
+	/* Queue 0 of an idle NIC: the instance lock keeps its ring, and its
+	 * NAPI poll does not take the lock.
+	 */
 	priv = netdev_priv(dev);
 	netdev_lock(dev);
-	run.napi = &netdev_lock_dereference(priv->rxqs[0], dev)->napi;
-	netdev_unlock(dev);
-
-	INIT_WORK_ONSTACK(&run.work, devmem_test_napi_run_work);
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		schedule_work_on(cpu, &run.work);
-		flush_work(&run.work);
+	rxq = netdev_lock_dereference(priv->rxqs[0], dev);
+	if (rxq) {
+		cpus_read_lock();
+		for_each_online_cpu(cpu)
+			work_on_cpu(cpu, devmem_test_napi_run, &rxq->napi);
+		cpus_read_unlock();
 	}
-	cpus_read_unlock();
-	destroy_work_on_stack(&run.work);
-	return 0;
+	netdev_unlock(dev);
+	return rxq ? 0 : -ENETDOWN;
 }
 
 static void devmem_test_pair_unregister(void *ctx)

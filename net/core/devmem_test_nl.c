@@ -32,7 +32,7 @@
 
 #define DEVMEM_TEST_NL_RCVBUF	8192
 /* Unread replies to fill the smallest receive buffer (SOCK_MIN_RCVBUF)
- * with: a NETDEV_CMD_DEV_GET reply takes a few hundred bytes of it.
+ * with: each NETDEV_CMD_DEV_GET reply counts with its skb's truesize.
  */
 #define DEVMEM_TEST_NL_FILL	16
 
@@ -476,6 +476,52 @@ int devmem_test_nl_fill_rcvbuf(struct devmem_test_nl *nl,
 	return 0;
 }
 
+/**
+ * devmem_test_nl_drain() - read what a netlink socket has queued
+ * @nl: a netlink socket of the test
+ *
+ * Return: how many of the messages read answer the last request (carry
+ * its sequence number), or a negative errno other than -EAGAIN.
+ */
+int devmem_test_nl_drain(struct devmem_test_nl *nl)
+{
+	struct nlmsghdr *nlh;
+	int len, rem, n = 0;
+	struct msghdr mh;
+	struct kvec iov;
+	void *buf;
+
+	buf = kmalloc(DEVMEM_TEST_NL_RCVBUF, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	for (;;) {
+		iov.iov_base = buf;
+		iov.iov_len = DEVMEM_TEST_NL_RCVBUF;
+		memset(&mh, 0, sizeof(mh));
+		len = kernel_recvmsg(nl->sock, &mh, &iov, 1,
+				     DEVMEM_TEST_NL_RCVBUF, MSG_DONTWAIT);
+		if (len == -EAGAIN)
+			break;
+		/* The error an overrun left, reported once. */
+		if (len == -ENOBUFS)
+			continue;
+		if (len < 0) {
+			n = len;
+			break;
+		}
+		nlmsg_for_each_msg(nlh, (struct nlmsghdr *)buf, len, rem)
+			n += nlh->nlmsg_seq == nl->seq;
+	}
+	kfree(buf);
+	return n;
+}
+
+/**
+ * devmem_test_nl_close() - close a netlink socket before the test ends
+ * @test: the test that opened @nl
+ * @nl: the socket; what it bound is unbound
+ */
 void devmem_test_nl_close(struct kunit *test, struct devmem_test_nl *nl)
 {
 	kunit_release_action(test, devmem_test_nl_fput, nl);

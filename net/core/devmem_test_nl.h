@@ -42,6 +42,7 @@ int devmem_test_rtnl_set_up(struct devmem_test_nl *rtnl,
 			    struct net_device *dev, bool up);
 int devmem_test_nl_fill_rcvbuf(struct devmem_test_nl *nl,
 			       struct net_device *dev);
+int devmem_test_nl_drain(struct devmem_test_nl *nl);
 void devmem_test_nl_close(struct kunit *test, struct devmem_test_nl *nl);
 int devmem_test_nl_request(struct devmem_test_nl *nl, struct sk_buff *msg,
 			   int attr, u32 *val);

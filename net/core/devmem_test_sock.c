@@ -117,8 +117,8 @@ struct devmem_test_pair *devmem_test_pair_create(struct kunit *test)
 	struct devmem_test_pair *pair;
 	struct devmem_test_nl *rtnl;
 	struct in6_addr a6;
-	__be32 a4;
 	int err, i;
+	__be32 a4;
 
 	pair = kunit_kzalloc(test, sizeof(*pair), GFP_KERNEL);
 	if (!pair)

@@ -141,8 +141,8 @@ static void devmem_tx_after_plain_data(struct kunit *test)
 {
 	static const char plain[] = "plain bytes, queued before devmem";
 	struct msghdr msg = { .msg_flags = MSG_MORE | MSG_DONTWAIT };
-	struct devmem_tx_test *t = test->priv;
 	size_t len = sizeof(plain) + PAGE_SIZE;
+	struct devmem_tx_test *t = test->priv;
 	struct kvec iov = {
 		.iov_base = (void *)plain,
 		.iov_len = sizeof(plain),
