@@ -133,6 +133,16 @@ static int devmem_test_nl_send(struct devmem_test_nl *nl, struct sk_buff *msg,
 	return err < 0 ? err : 0;
 }
 
+/* Read what is queued on @nl into @buf, DEVMEM_TEST_NL_RCVBUF bytes. */
+static int devmem_test_nl_recv(struct devmem_test_nl *nl, void *buf)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = DEVMEM_TEST_NL_RCVBUF };
+	struct msghdr mh = {};
+
+	return kernel_recvmsg(nl->sock, &mh, &iov, 1, DEVMEM_TEST_NL_RCVBUF,
+			      MSG_DONTWAIT);
+}
+
 static int devmem_test_nl_xfer(struct devmem_test_nl *nl, struct sk_buff *msg,
 			       void (*cb)(const struct nlmsghdr *nlh,
 					  void *arg),
@@ -141,8 +151,6 @@ static int devmem_test_nl_xfer(struct devmem_test_nl *nl, struct sk_buff *msg,
 	struct nlmsghdr *nlh;
 	struct nlmsgerr *e;
 	int len, rem, err;
-	struct msghdr mh;
-	struct kvec iov;
 	void *buf;
 
 	nl->extack[0] = '\0';
@@ -155,11 +163,7 @@ static int devmem_test_nl_xfer(struct devmem_test_nl *nl, struct sk_buff *msg,
 		return -ENOMEM;
 
 	for (;;) {
-		iov.iov_base = buf;
-		iov.iov_len = DEVMEM_TEST_NL_RCVBUF;
-		memset(&mh, 0, sizeof(mh));
-		len = kernel_recvmsg(nl->sock, &mh, &iov, 1,
-				     DEVMEM_TEST_NL_RCVBUF, MSG_DONTWAIT);
+		len = devmem_test_nl_recv(nl, buf);
 		if (len < 0) {
 			err = len;
 			break;
@@ -487,8 +491,6 @@ int devmem_test_nl_drain(struct devmem_test_nl *nl)
 {
 	struct nlmsghdr *nlh;
 	int len, rem, n = 0;
-	struct msghdr mh;
-	struct kvec iov;
 	void *buf;
 
 	buf = kmalloc(DEVMEM_TEST_NL_RCVBUF, GFP_KERNEL);
@@ -496,11 +498,7 @@ int devmem_test_nl_drain(struct devmem_test_nl *nl)
 		return -ENOMEM;
 
 	for (;;) {
-		iov.iov_base = buf;
-		iov.iov_len = DEVMEM_TEST_NL_RCVBUF;
-		memset(&mh, 0, sizeof(mh));
-		len = kernel_recvmsg(nl->sock, &mh, &iov, 1,
-				     DEVMEM_TEST_NL_RCVBUF, MSG_DONTWAIT);
+		len = devmem_test_nl_recv(nl, buf);
 		if (len == -EAGAIN)
 			break;
 		/* The error an overrun left, reported once. */
