@@ -96,7 +96,7 @@ static struct page_pool *devmem_test_pool_create(struct net_device *dev,
 	 * on a mapping pool. Pages are never mapped: there is no real bus
 	 * behind the KUnit device, and the NIC writes pages by CPU address.
 	 */
-	if (__netif_get_rx_queue(dev, idx)->mp_params.mp_ops)
+	if (netif_rxq_has_unreadable_mp(dev, idx))
 		pp.flags |= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV;
 
 	return page_pool_create(&pp);
