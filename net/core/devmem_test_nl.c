@@ -436,14 +436,6 @@ int devmem_test_rtnl_set_up(struct devmem_test_nl *rtnl,
 }
 
 /**
- * devmem_test_nl_close() - close a netlink socket of the test now
- * @test: the test that opened @nl
- * @nl: the socket
- *
- * For a netdev netlink socket, every binding it made is unbound when this
- * returns.
- */
-/**
  * devmem_test_nl_fill_rcvbuf() - leave a netlink socket no room for replies
  * @nl: a netdev netlink socket
  * @dev: a device in its namespace

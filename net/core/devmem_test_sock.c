@@ -619,8 +619,8 @@ struct socket *devmem_test_packet_tap(struct kunit *test,
 	struct socket *sock;
 	int err;
 
-	err = sock_create_kern(dev_net(dev), AF_PACKET, SOCK_RAW,
-			       htons(ETH_P_ALL), &sock);
+	/* Protocol 0: the tap sees nothing until bind() names ETH_P_ALL. */
+	err = sock_create_kern(dev_net(dev), AF_PACKET, SOCK_RAW, 0, &sock);
 	if (err)
 		return ERR_PTR(err);
 
