@@ -22,6 +22,8 @@
 
 #define DEVMEM_RX_DMABUF_SIZE	SZ_8M
 #define DEVMEM_RX_XFER_LEN	SZ_64K
+/* A full segment, and one whose payload fits a 1K header buffer whole. */
+#define DEVMEM_RX_BURST_LEN	(DEVMEM_TEST_MTU + 460)
 /* More frags than one SO_DEVMEM_DONTNEED call releases. */
 #define DEVMEM_RX_MAX_TOKENS	(DEVMEM_TEST_DONTNEED_FRAGS + 256)
 #define DEVMEM_RX_MAX_FRAGS	256
@@ -420,7 +422,13 @@ static void devmem_rx_head_frag(struct kunit *test, bool gro)
 	t->plain_ok = true;
 	conn = devmem_rx_connect(test, AF_INET);
 	tk = devmem_rx_tokens(test);
-	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);
+	/* First one full segment and a short one. Without Nagle they leave
+	 * in one GSO packet, so the receiver's NAPI gets both in one poll
+	 * and GRO (or TCP) meets the short one with the full one before it.
+	 */
+	tcp_sock_set_nodelay(conn->tx->sk);
+	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_BURST_LEN, tk);
+	devmem_rx_xfer(test, conn, DEVMEM_RX_BURST_LEN, DEVMEM_RX_XFER_LEN, tk);
 
 	KUNIT_EXPECT_GT(test, tk->linear, 0);
 	KUNIT_EXPECT_GT(test, tk->nr, 0);
