@@ -48,6 +48,8 @@ struct devmem_rx_test {
 	size_t pattern_len;
 	/* The NIC may leave whole segments in host memory. */
 	bool plain_ok;
+	/* devmem_rx_recv() fails the first allocation of each recvmsg(). */
+	bool fail_first_alloc;
 };
 
 /* Tokens one socket holds, in the order they were received. */
@@ -187,9 +189,12 @@ static void devmem_rx_recv(struct kunit *test, struct devmem_test_conn *conn,
 	int ret;
 
 	while (done < len) {
+		if (t->fail_first_alloc)
+			devmem_test_fail_nth(1);
 		ret = devmem_test_recvmsg(test, conn->rx, t->rx,
 					  min(max, len - done),
 					  MSG_SOCK_DEVMEM);
+		devmem_test_fail_nth(0);
 		KUNIT_ASSERT_GT(test, ret, 0);
 		done += devmem_rx_check(test, t->rx, ret, off + done, tk);
 	}
@@ -516,6 +521,9 @@ static void devmem_rx_partial_frags(struct kunit *test)
 	devmem_rx_expect_all_returned(test);
 }
 
+/* Frags within which a released token is handed out again. */
+#define DEVMEM_RX_REUSE_FRAGS	(4 * PAGE_SIZE / sizeof(unsigned long))
+
 /* A released token is handed out again, and a second release of it frees
  * nothing: a socket that gives back what it receives reuses its tokens
  * rather than growing through new ones, also while it holds some.
@@ -541,10 +549,10 @@ static void devmem_rx_token_reuse(struct kunit *test)
 						   sizeof(first)), 0);
 
 	/* The rest of the first page's frags stay held; never more than two
-	 * pages' worth: the first token is back well within a DONTNEED
-	 * call's worth of frags.
+	 * pages' worth. The free tokens go first, then the released ones,
+	 * newest first: the first token is back within four pages' worth.
 	 */
-	while (!again && frags < DEVMEM_TEST_DONTNEED_FRAGS) {
+	while (!again && frags < DEVMEM_RX_REUSE_FRAGS) {
 		off = (off + PAGE_SIZE) % t->pattern_len;
 		tk->nr = 0;
 		devmem_rx_xfer(test, conn, off, PAGE_SIZE, tk);
@@ -882,15 +890,45 @@ static void devmem_rx_unregister_with_tokens(struct kunit *test)
 	devmem_rx_expect_all_returned(test);
 }
 
-/* What a socket holding @n frags may hold for their tokens: a slot each,
- * twice over for a table that doubles, and a table of the smallest size.
+/* What a socket holding @n frags may hold for their tokens: at most 16
+ * bytes a frag, and two pages.
  */
 #define DEVMEM_RX_TOKEN_BYTES(n) \
-	(2 * ((n) + 1) * sizeof(unsigned long) + 512)
+	(2 * ((n) + 1) * sizeof(u64) + 2 * PAGE_SIZE)
+/* Tokens stay below the most frags the socket held at once plus this, as
+ * devmem.rst documents.
+ */
+#define DEVMEM_RX_TOKEN_SLACK	(PAGE_SIZE / sizeof(unsigned long))
+/* Rounds of a few frags received and released that give the memory of a
+ * peak of DEVMEM_TEST_DONTNEED_FRAGS frags back.
+ */
+#define DEVMEM_RX_SHRINK_ROUNDS	400
+
+/* Receive and release DEVMEM_RX_XFER_LEN at a time until @conn's token
+ * memory is down to @small: false if it is not within
+ * DEVMEM_RX_SHRINK_ROUNDS.
+ */
+static bool devmem_rx_shrinks_to(struct kunit *test,
+				 struct devmem_test_conn *conn, size_t small)
+{
+	struct devmem_rx_tokens *tk = devmem_rx_tokens(test);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < DEVMEM_RX_SHRINK_ROUNDS; i++) {
+		if (devmem_test_peek_token_bytes(conn->rx) == small)
+			return true;
+		tk->nr = 0;
+		devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);
+		ret = devmem_rx_release(conn->rx, tk, 0, tk->nr);
+		KUNIT_ASSERT_EQ(test, ret, (int)tk->nr);
+	}
+	return false;
+}
 
 /* Token memory follows what a socket holds, not the size of the dma-buf:
- * none until it receives a frag, O(frags) while it holds them, and the
- * smallest table again once it gave them all back.
+ * none until it receives a frag, O(frags) while it holds them, and, once
+ * the socket holds few for a while, what a few frags need.
  */
 static void devmem_rx_token_memory(struct kunit *test)
 {
@@ -905,23 +943,222 @@ static void devmem_rx_token_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, devmem_test_peek_token_bytes(conn->rx), 0);
 
 	tk = devmem_rx_tokens(test);
-	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
+	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);
 	small = devmem_test_peek_token_bytes(conn->rx);
 	KUNIT_EXPECT_GT(test, small, 0);
 	KUNIT_EXPECT_LE(test, small, DEVMEM_RX_TOKEN_BYTES(tk->nr));
 
-	devmem_rx_xfer(test, conn, PAGE_SIZE, DEVMEM_RX_XFER_LEN, tk);
 	while (tk->nr <= DEVMEM_TEST_DONTNEED_FRAGS)
 		devmem_rx_xfer(test, conn, tk->bytes, DEVMEM_RX_XFER_LEN, tk);
-	KUNIT_EXPECT_GT(test, devmem_test_peek_token_bytes(conn->rx), small);
+	/* Fewer than a page of tokens may fit in what it had. */
+	if (tk->nr > DEVMEM_RX_TOKEN_SLACK)
+		KUNIT_EXPECT_GT(test, devmem_test_peek_token_bytes(conn->rx),
+				small);
 	KUNIT_EXPECT_LE(test, devmem_test_peek_token_bytes(conn->rx),
 			DEVMEM_RX_TOKEN_BYTES(tk->nr));
 
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
 			(int)tk->nr);
-	tk->nr = 0;
-	devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-	KUNIT_EXPECT_EQ(test, devmem_test_peek_token_bytes(conn->rx), small);
+	KUNIT_EXPECT_TRUE_MSG(test, devmem_rx_shrinks_to(test, conn, small),
+			      "%zu bytes, not %zu, after %u rounds",
+			      devmem_test_peek_token_bytes(conn->rx), small,
+			      DEVMEM_RX_SHRINK_ROUNDS);
+
+	devmem_test_sock_close(test, conn->rx);
+	devmem_rx_expect_all_returned(test);
+}
+
+/* Send @len bytes of the pattern from @off and wait until all of them are
+ * queued at the receiver: its recvmsg() then waits for nothing, and makes
+ * no allocation for segments that come in meanwhile.
+ */
+static void devmem_rx_queue(struct kunit *test, struct devmem_test_conn *conn,
+			    size_t off, size_t len)
+{
+	unsigned long timeout = jiffies + DEVMEM_TEST_TIMEOUT;
+	struct devmem_rx_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, devmem_test_send_start(test, conn,
+						     t->pattern + off, len), 0);
+	KUNIT_ASSERT_EQ(test, devmem_test_send_wait(test, conn), (ssize_t)len);
+	while (devmem_test_sock_inq(conn->rx) < (int)len) {
+		KUNIT_ASSERT_TRUE(test, time_before(jiffies, timeout));
+		usleep_range(100, 200);
+	}
+}
+
+/* Rounds of the drain loop: every round after the first finds the tokens
+ * it needs.
+ */
+#define DEVMEM_RX_DRAIN_ROUNDS	8
+/* Bytes a recvmsg() of the drain and nomem cases asks for: less than any
+ * frag, so each call hands out one token, and a failure to find room for
+ * it fails the call rather than ending it early. DEVMEM_RX_XFER_LEN of them
+ * are more than DEVMEM_TEST_DONTNEED_FRAGS tokens.
+ */
+#define DEVMEM_RX_PIECE		64
+
+/* A reader that receives DEVMEM_TEST_DONTNEED_FRAGS frags and releases them
+ * all, over and over, as ncdevmem and kperf do: once its first round has
+ * made room, recvmsg() allocates nothing. Each recvmsg() of the later rounds
+ * runs with its first allocation failing, as fail-nth makes it, and must
+ * not notice: a socket whose every token is free never needs memory, and
+ * keeps what it needed last time.
+ */
+static void devmem_rx_token_drain(struct kunit *test)
+{
+	struct devmem_rx_test *t = test->priv;
+	struct devmem_test_conn *conn;
+	struct devmem_rx_tokens *tk;
+	unsigned int round;
+	int ret;
+
+	ret = devmem_test_fail_nth_start(test);
+	if (ret)
+		kunit_skip(test, "needs failslab and its debugfs knobs");
+
+	conn = devmem_rx_connect(test, AF_INET);
+	tk = devmem_rx_tokens(test);
+	for (round = 0; round < DEVMEM_RX_DRAIN_ROUNDS; round++) {
+		t->fail_first_alloc = round > 0;
+		tk->nr = 0;
+		devmem_rx_queue(test, conn, 0, DEVMEM_RX_XFER_LEN);
+		devmem_rx_recv(test, conn, 0, DEVMEM_RX_XFER_LEN,
+			       DEVMEM_RX_PIECE, tk);
+		t->fail_first_alloc = false;
+		KUNIT_ASSERT_GE(test, tk->nr, DEVMEM_TEST_DONTNEED_FRAGS);
+		ret = devmem_rx_release(conn->rx, tk, 0, tk->nr);
+		KUNIT_ASSERT_EQ(test, ret, (int)tk->nr);
+	}
+
+	devmem_test_sock_close(test, conn->rx);
+	devmem_rx_expect_all_returned(test);
+}
+
+/* recvmsg() with the @nth allocation from here failing: its return, and in
+ * @left whether it got there (0 if it did).
+ */
+static int devmem_rx_recv_failing(struct kunit *test,
+				  struct devmem_test_conn *conn, size_t len,
+				  unsigned int nth, unsigned int *left)
+{
+	struct devmem_rx_test *t = test->priv;
+	int ret;
+
+	devmem_test_fail_nth(nth);
+	ret = devmem_test_recvmsg(test, conn->rx, t->rx, len, MSG_SOCK_DEVMEM);
+	*left = devmem_test_fail_nth_left();
+	devmem_test_fail_nth(0);
+	return ret;
+}
+
+/* Memory for tokens runs out: recvmsg() fails with -ENOMEM, hands out
+ * nothing it has not reported, and the same bytes come with the next call.
+ * First every allocation the first frag of a socket needs, one after the
+ * other (fail-nth 1, 2, ... until recvmsg() succeeds); then, holding every
+ * frag, the first allocation of each recvmsg() of DEVMEM_RX_PIECE bytes
+ * until the socket holds more than DEVMEM_TEST_DONTNEED_FRAGS: some of them
+ * need room.
+ */
+static void devmem_rx_token_nomem(struct kunit *test)
+{
+	struct devmem_rx_test *t = test->priv;
+	unsigned int nth, left, failed = 0;
+	struct devmem_test_conn *conn;
+	struct devmem_rx_tokens *tk;
+	size_t off = 0;
+	int ret;
+
+	ret = devmem_test_fail_nth_start(test);
+	if (ret)
+		kunit_skip(test, "needs failslab and its debugfs knobs");
+
+	conn = devmem_rx_connect(test, AF_INET);
+	tk = devmem_rx_tokens(test);
+	devmem_rx_queue(test, conn, 0, DEVMEM_RX_XFER_LEN);
+	for (nth = 1; ; nth++) {
+		ret = devmem_rx_recv_failing(test, conn, DEVMEM_RX_XFER_LEN,
+					     nth, &left);
+		if (ret != -ENOMEM)
+			break;
+		/* The allocation that failed is the one fail-nth named. */
+		KUNIT_ASSERT_EQ(test, left, 0);
+		KUNIT_ASSERT_LT(test, nth, 8);
+	}
+	KUNIT_ASSERT_GT(test, ret, 0);
+	/* A socket's first frag needs memory for its token. */
+	KUNIT_EXPECT_GT(test, nth, 1);
+	kunit_info(test, "first frag: %u allocations failed in turn\n",
+		   nth - 1);
+
+	for (;;) {
+		off += devmem_rx_check(test, t->rx, ret, off, tk);
+		if (tk->nr > DEVMEM_TEST_DONTNEED_FRAGS)
+			break;
+		if (off == DEVMEM_RX_XFER_LEN) {
+			devmem_rx_queue(test, conn, 0, DEVMEM_RX_XFER_LEN);
+			off = 0;
+		}
+		ret = devmem_rx_recv_failing(test, conn, DEVMEM_RX_PIECE, 1,
+					     &left);
+		if (ret == -ENOMEM) {
+			KUNIT_ASSERT_EQ(test, left, 0);
+			failed++;
+			ret = devmem_rx_recv_failing(test, conn,
+						     DEVMEM_RX_PIECE, 0, &left);
+		}
+		KUNIT_ASSERT_GT(test, ret, 0);
+	}
+	KUNIT_EXPECT_GT(test, failed, 0);
+
+	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
+			(int)tk->nr);
+	devmem_test_sock_close(test, conn->rx);
+	devmem_rx_expect_all_returned(test);
+}
+
+/* Rounds of holding many frags and releasing most of them. */
+#define DEVMEM_RX_BOUND_ROUNDS	4
+#define DEVMEM_RX_BOUND_HOLD	(DEVMEM_TEST_DONTNEED_FRAGS + 128)
+#define DEVMEM_RX_BOUND_KEEP	128
+
+/* Tokens stay close to what the socket holds: below the most frags it held
+ * at once plus DEVMEM_RX_TOKEN_SLACK, however it releases them. A reader
+ * that sizes an array by the frags it holds can index it by token.
+ */
+static void devmem_rx_token_bound(struct kunit *test)
+{
+	unsigned int round, i, peak = 0, seen = 0, top = 0, bound;
+	struct devmem_test_conn *conn;
+	struct devmem_rx_tokens *tk;
+
+	conn = devmem_rx_connect(test, AF_INET);
+	tk = devmem_rx_tokens(test);
+	for (round = 0; round < DEVMEM_RX_BOUND_ROUNDS; round++) {
+		while (tk->nr < DEVMEM_RX_BOUND_HOLD) {
+			devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);
+			peak = max(peak, tk->nr);
+			bound = peak + DEVMEM_RX_TOKEN_SLACK;
+			for (i = seen; i < tk->nr; i++) {
+				top = max(top, tk->tokens[i].token_start);
+				KUNIT_ASSERT_LT_MSG(test,
+						    tk->tokens[i].token_start,
+						    bound, "holding %u",
+						    tk->nr);
+			}
+			seen = tk->nr;
+		}
+		/* Keep the newest, release the others. */
+		i = tk->nr - DEVMEM_RX_BOUND_KEEP;
+		KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0, i),
+				(int)i);
+		memmove(tk->tokens, &tk->tokens[i],
+			DEVMEM_RX_BOUND_KEEP * sizeof(*tk->tokens));
+		tk->nr = DEVMEM_RX_BOUND_KEEP;
+		seen = tk->nr;
+	}
+	kunit_info(test, "held at most %u frags, highest token %u\n", peak,
+		   top);
 
 	devmem_test_sock_close(test, conn->rx);
 	devmem_rx_expect_all_returned(test);
@@ -977,7 +1214,7 @@ static bool devmem_rx_stress_ready(struct devmem_rx_stress *s)
 static bool devmem_rx_stress_drained(struct devmem_rx_stress *s)
 {
 	return READ_ONCE(s->next) == READ_ONCE(s->nr_held) &&
-	       !atomic_read(&s->busy);
+	       !atomic_read_acquire(&s->busy);
 }
 
 /* Release the next few frags received, after checking that they still hold
@@ -1013,6 +1250,8 @@ static void devmem_rx_stress_release_some(struct devmem_rx_stress *s,
 	if (ret > 0)
 		atomic_add(ret, &s->released);
 	atomic_inc(&s->calls);
+	/* Before the call counts as over in devmem_rx_stress_drained(). */
+	smp_mb__before_atomic();
 }
 
 static int devmem_rx_stress_thread(void *arg)
@@ -1123,8 +1362,9 @@ static void devmem_rx_stress_rounds(struct kunit *test,
 
 /* recvmsg() in this thread, SO_DEVMEM_DONTNEED in two others, on two vCPUs:
  * every frag keeps its bytes until released, and every DONTNEED releases
- * exactly the frags it names. Once they caught up, the socket holds nothing
- * (its table is the smallest again). Then close while they run: the socket
+ * exactly the frags it names. Once they caught up, the socket holds nothing;
+ * at the end, holding few, its token memory goes back to what a few frags
+ * need. Then close while they run: the socket
  * closes after the last of their calls, and releases what is left.
  */
 static void devmem_rx_stress(struct kunit *test)
@@ -1177,17 +1417,6 @@ static void devmem_rx_stress(struct kunit *test)
 						   DEVMEM_TEST_TIMEOUT), 0);
 		KUNIT_ASSERT_EQ(test, (unsigned int)atomic_read(&s->released),
 				s->nr_held);
-		/* The socket held nothing: its next frag finds the smallest
-		 * table.
-		 */
-		tk->nr = 0;
-		devmem_rx_xfer(test, conn, 0, PAGE_SIZE, tk);
-		KUNIT_ASSERT_EQ(test, devmem_test_peek_token_bytes(conn->rx),
-				small);
-		KUNIT_ASSERT_EQ(test, devmem_rx_release(conn->rx, tk, 0,
-							tk->nr),
-				(int)tk->nr);
-
 		/* The threads wait for more: start the log over. */
 		spin_lock(&s->lock);
 		WRITE_ONCE(s->next, 0);
@@ -1195,6 +1424,14 @@ static void devmem_rx_stress(struct kunit *test)
 		spin_unlock(&s->lock);
 		atomic_set(&s->released, 0);
 	}
+
+	/* No release was lost in the table's bookkeeping: once the socket
+	 * holds few frags, its memory goes back to what a few need.
+	 */
+	KUNIT_EXPECT_TRUE_MSG(test, devmem_rx_shrinks_to(test, conn, small),
+			      "%zu bytes, not %zu, after %u rounds",
+			      devmem_test_peek_token_bytes(conn->rx), small,
+			      DEVMEM_RX_SHRINK_ROUNDS);
 
 	devmem_rx_stress_rounds(test, s, conn, DEVMEM_RX_STRESS_ROUNDS);
 	tk->nr = 0;
@@ -1234,6 +1471,9 @@ static struct kunit_case devmem_rx_cases[] = {
 	KUNIT_CASE(devmem_rx_unbind_with_tokens),
 	KUNIT_CASE(devmem_rx_unregister_with_tokens),
 	KUNIT_CASE(devmem_rx_token_memory),
+	KUNIT_CASE(devmem_rx_token_drain),
+	KUNIT_CASE(devmem_rx_token_nomem),
+	KUNIT_CASE(devmem_rx_token_bound),
 	KUNIT_CASE(devmem_rx_stress),
 	{}
 };

@@ -53,9 +53,9 @@ devmem_test_peek_niovs_out(const struct net_devmem_dmabuf_binding *binding)
  * devmem_test_peek_token_bytes() - memory a socket holds for its RX tokens
  * @sock: a TCP socket
  *
- * The size of the socket's token table. The table is charged to the
- * socket's memcg with the rest of its kernel memory, where a test cannot
- * tell it apart, and no socket option reports it.
+ * The size of the socket's token table and of its chunks. They are charged
+ * to the socket's memcg with the rest of its kernel memory, where a test
+ * cannot tell them apart, and no socket option reports them.
  *
  * Return: bytes of the table, 0 if the socket has none.
  */
@@ -63,5 +63,8 @@ size_t devmem_test_peek_token_bytes(struct socket *sock)
 {
 	const struct net_devmem_tokens *tokens = sock->sk->sk_user_frags.table;
 
-	return tokens ? struct_size(tokens, slot, tokens->size) : 0;
+	if (!tokens)
+		return 0;
+	return struct_size(tokens, chunk, tokens->size) +
+	       tokens->nr * sizeof(*tokens->chunk[0]);
 }

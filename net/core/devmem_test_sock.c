@@ -12,6 +12,7 @@
 
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/if_addr.h>
@@ -780,3 +781,109 @@ int devmem_test_release_frags(struct socket *sock, struct devmem_test_rx *rx)
 
 	return freed;
 }
+
+#if IS_ENABLED(CONFIG_FAILSLAB) && IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
+struct devmem_test_failslab {
+	bool *ignore_gfp_reclaim;
+	bool was;
+};
+
+/* Runs in a thread of its own: the case's fail-nth dies with its thread. */
+static void devmem_test_fail_nth_off(void *ctx)
+{
+	struct devmem_test_failslab *fs = ctx;
+
+	WRITE_ONCE(*fs->ignore_gfp_reclaim, fs->was);
+}
+
+/* failslab's "ignore-gfp-wait": true, its default, exempts every allocation
+ * that may sleep, and so every allocation a recvmsg() of a devmem socket
+ * makes for its tokens. A fail-nth user (syzkaller) turns it off through
+ * debugfs; here debugfs is not mounted, so the flag is reached through the
+ * debugfs file's inode. With failslab's probability at 0, its default (no
+ * failslab= on the command line), the flag changes nothing for a task whose
+ * fail-nth is not set.
+ */
+static bool *devmem_test_failslab_ignore_gfp_reclaim(void)
+{
+	struct dentry *dir, *file;
+	bool *flag = NULL;
+
+	dir = debugfs_lookup("failslab", NULL);
+	if (!dir)
+		return NULL;
+	file = debugfs_lookup("ignore-gfp-wait", dir);
+	if (file) {
+		flag = d_inode(file)->i_private;
+		dput(file);
+	}
+	dput(dir);
+	return flag;
+}
+
+/**
+ * devmem_test_fail_nth_start() - let a case fail allocations as fail-nth does
+ * @test: the case; its end restores failslab
+ *
+ * Lets devmem_test_fail_nth() reach the slab allocations of the calling
+ * task that may sleep.
+ *
+ * Return: 0, or -EOPNOTSUPP without CONFIG_FAILSLAB and
+ * CONFIG_FAULT_INJECTION_DEBUG_FS.
+ */
+int devmem_test_fail_nth_start(struct kunit *test)
+{
+	struct devmem_test_failslab *fs;
+	int ret;
+
+	fs = kunit_kzalloc(test, sizeof(*fs), GFP_KERNEL);
+	if (!fs)
+		return -ENOMEM;
+	fs->ignore_gfp_reclaim = devmem_test_failslab_ignore_gfp_reclaim();
+	if (!fs->ignore_gfp_reclaim)
+		return -EOPNOTSUPP;
+	fs->was = READ_ONCE(*fs->ignore_gfp_reclaim);
+	ret = kunit_add_action_or_reset(test, devmem_test_fail_nth_off, fs);
+	if (ret)
+		return ret;
+	WRITE_ONCE(*fs->ignore_gfp_reclaim, false);
+	return 0;
+}
+
+/**
+ * devmem_test_fail_nth() - fail the Nth allocation of this task, as fail-nth
+ * @nth: the allocation to fail, counting from 1; 0 disarms
+ *
+ * What writing @nth to /proc/self/fail-nth does. After
+ * devmem_test_fail_nth_start() only.
+ */
+void devmem_test_fail_nth(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+/**
+ * devmem_test_fail_nth_left() - what reading /proc/self/fail-nth gives
+ *
+ * Return: 0 once the allocation devmem_test_fail_nth() named has failed,
+ * or if none was named; else how many allocations are left to it.
+ */
+unsigned int devmem_test_fail_nth_left(void)
+{
+	return READ_ONCE(current->fail_nth);
+}
+#else
+int devmem_test_fail_nth_start(struct kunit *test)
+{
+	return -EOPNOTSUPP;
+}
+
+void devmem_test_fail_nth(unsigned int nth)
+{
+}
+
+unsigned int devmem_test_fail_nth_left(void)
+{
+	return 0;
+}
+#endif

@@ -126,4 +126,8 @@ int devmem_test_dontneed(struct socket *sock, const void *tokens,
 			 unsigned int optlen);
 int devmem_test_release_frags(struct socket *sock, struct devmem_test_rx *rx);
 
+int devmem_test_fail_nth_start(struct kunit *test);
+void devmem_test_fail_nth(unsigned int nth);
+unsigned int devmem_test_fail_nth_left(void);
+
 #endif /* _NET_CORE_DEVMEM_TEST_SOCK_H */
