@@ -22,11 +22,17 @@
 # qemu-system-x86_64 that drops every "-accel" but the chosen one, so QEMU
 # runs on it or fails, never silently on another.
 #
-# Prints "bench: accel=kvm|tcg", then for each run "bench: tree=NAME
-# commit=ID" and the lines its cases print, then
-#   bench: token_release parent_ns=X tip_ns=Y ratio=X/Y
-#   bench: token_recv parent_ns=X tip_ns=Y ratio=X/Y
-# from the "bench: token" lines of the two runs; fails if either has none.
+# Then BENCH_ROUNDS rounds (default 5), each the parent then the tip: the
+# first runs every benchmark case, the others the token cases. Prints
+# "bench: accel=kvm|tcg", for each run "bench: tree=NAME commit=ID
+# round=N" and the lines its cases print, then one line per token figure:
+#   bench: token_release parent_ns=X tip_ns=Y ratio=R min=A max=B
+#   bench: token_recv ...
+#   bench: token_drain ... parent_allocs_per_1k_recvmsg=P tip_allocs_per_1k_recvmsg=T
+#   bench: token_flows ...
+# X and Y are the medians of the rounds' figures, R the median of the
+# rounds' ratios X/Y, A and B their least and greatest. One run of TCG is
+# noise. Fails if a round lacks a figure.
 set -eu
 . "$(dirname "$0")/../scripts/lib.sh"
 
@@ -86,42 +92,74 @@ BENCH_QEMU=$(command -v qemu-system-x86_64)
 export BENCH_QEMU BENCH_ACCEL=$accel PATH=$TOP/kunit/qemu-accel:$PATH
 echo "bench: accel=$accel"
 
+rounds=${BENCH_ROUNDS:-5}
+case $rounds in ''|*[!0-9]*|0) die "BENCH_ROUNDS=$rounds: a count of rounds" ;; esac
 rc=0
-missing=
-release=()
-recv=()
-for i in 0 1; do
-	(cd "${trees[i]}" &&
-	 ./tools/testing/kunit/kunit.py exec "${kunit[@]}" \
-		--build_dir="${bdirs[i]}" --qemu_args='-smp 2' \
-		--filter 'speed=slow' --timeout 1200 \
-		--json="${outs[i]}.json" "$@" 'devmem*') >> "${outs[i]}.log" 2>&1 ||
-		rc=1
-	# kunit.py's summary: passed/failed, results file, elapsed time.
-	grep . "${outs[i]}.log" | tail -n 3
-	echo "bench: tree=${names[i]} commit=$(git -C "$src" rev-parse --short "${commits[i]}")"
-	# "    # <case>: bench: <name> k=v...", printed by the case itself.
-	lines=$(sed -n 's/^.*# [A-Za-z0-9_]*: \(bench: [a-z_]* .*\)$/\1/p' \
-		"${bdirs[i]}/test.log" 2>/dev/null) || :
-	[ -n "$lines" ] && echo "$lines"
-	token=$(echo "$lines" |
-		sed -n 's/^bench: token release_ns=\([0-9]\+\) recv_ns=\([0-9]\+\)$/\1 \2/p')
-	if [ "$(echo "$token" | wc -w)" -ne 2 ]; then
-		missing="${missing:+$missing and }the ${names[i]} (${outs[i]}.log, ${bdirs[i]}/test.log)"
-		rc=1
-		continue
-	fi
-	release[i]=${token% *}
-	recv[i]=${token#* }
+rm -f "$BUILD"/bench-*.round*.log "$BUILD"/bench.round*.log
+for r in $(seq 1 "$rounds"); do
+	# The percpu_ref cases once, the token cases every round.
+	glob='devmem_bench.devmem_bench_token*'
+	[ "$r" -eq 1 ] && glob='devmem*'
+	for i in 0 1; do
+		(cd "${trees[i]}" &&
+		 ./tools/testing/kunit/kunit.py exec "${kunit[@]}" \
+			--build_dir="${bdirs[i]}" --qemu_args='-smp 2' \
+			--filter 'speed=slow' --timeout 1200 \
+			--json="${outs[i]}.json" "$@" "$glob") >> "${outs[i]}.log" 2>&1 ||
+			rc=1
+		# kunit.py's summary: passed/failed, results file, elapsed time.
+		grep . "${outs[i]}.log" | tail -n 3
+		echo "bench: tree=${names[i]} commit=$(git -C "$src" rev-parse --short "${commits[i]}") round=$r"
+		# "    # <case>: bench: <name> k=v...", printed by the case itself.
+		sed -n 's/^.*# [A-Za-z0-9_]*: \(bench: [a-z_]* .*\)$/\1/p' \
+			"${bdirs[i]}/test.log" 2>/dev/null |
+			tee "${outs[i]}.round$r.log" || :
+	done
 done
-[ -z "$missing" ] ||
-	die "no \"bench: token release_ns= recv_ns=\" line from $missing"
 
-# parent_ns, tip_ns and their ratio, with two decimals.
-compare() {
-	[ "$3" -gt 0 ] || die "bench: $1: the tip's figure is $3 ns"
-	echo "bench: $1 parent_ns=$2 tip_ns=$3 ratio=$(awk -v p="$2" -v t="$3" 'BEGIN { printf "%.2f", p / t }')"
+# Per token line: the median over the rounds of each tree's figure and of
+# the per-round ratio parent/tip, with the ratio's min and max.
+python3 - "$rounds" "${outs[0]}" "${outs[1]}" <<'PY' || rc=1
+import re, statistics, sys
+
+rounds, outs = int(sys.argv[1]), sys.argv[2:]
+lines = {
+    "token_release": ("token", "release_ns"),
+    "token_recv": ("token", "recv_ns"),
+    "token_drain": ("token_drain", "ns"),
+    "token_flows": ("token_flows", "ns"),
 }
-compare token_release "${release[0]}" "${release[1]}"
-compare token_recv "${recv[0]}" "${recv[1]}"
+extra = {"token_drain": ["allocs_per_1k_recvmsg"]}
+
+def figures(path):
+    got = {}
+    for line in open(path):
+        m = re.match(r"bench: ([a-z_]+) (.*)$", line.strip())
+        if m:
+            got[m.group(1)] = dict(kv.split("=", 1) for kv in m.group(2).split())
+    return got
+
+runs = [[figures("%s.round%d.log" % (o, r)) for r in range(1, rounds + 1)]
+        for o in outs]
+bad = False
+for name, (case, key) in lines.items():
+    vals = [[int(run[case][key]) for run in tree if key in run.get(case, {})]
+            for tree in runs]
+    if len(vals[0]) != rounds or len(vals[1]) != rounds or 0 in vals[1]:
+        print("bench: %s: %d of %d rounds with a figure for the parent, "
+              "%d for the tip" % (name, len(vals[0]), rounds, len(vals[1])),
+              file=sys.stderr)
+        bad = True
+        continue
+    ratios = [p / t for p, t in zip(*vals)]
+    out = "bench: %s parent_ns=%d tip_ns=%d ratio=%.2f min=%.2f max=%.2f" % (
+        name, statistics.median(vals[0]), statistics.median(vals[1]),
+        statistics.median(ratios), min(ratios), max(ratios))
+    for k in extra.get(name, []):
+        for tree, which in zip(runs, ("parent", "tip")):
+            v = [int(run[case][k]) for run in tree]
+            out += " %s_%s=%d" % (which, k, statistics.median(v))
+    print(out)
+sys.exit(1 if bad else 0)
+PY
 exit "$rc"

@@ -13,13 +13,16 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/netdevice.h>
 #include <linux/refcount.h>
 #include <linux/sizes.h>
+#include <linux/sort.h>
 #include <linux/socket.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -335,12 +338,6 @@ static void devmem_bench_rx_setup(struct kunit *test, struct devmem_bench_rx *b)
 	if (!IS_ENABLED(CONFIG_INET) || !IS_ENABLED(CONFIG_NET_NS))
 		kunit_skip(test, "needs CONFIG_INET and CONFIG_NET_NS");
 
-	/* A freed skb may otherwise wait, holding its net_iovs, on the list
-	 * of an idle CPU until that CPU next runs NET_RX.
-	 */
-	KUNIT_ASSERT_EQ(test, devmem_test_sysctl_set(test,
-						     "net/core/skb_defer_max",
-						     "0"), 0);
 	b->pair = devmem_test_pair_create(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->pair);
 	dev = b->pair->dev[1];
@@ -654,11 +651,411 @@ static void devmem_bench_token_contended(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&b.buf->unmap), 1);
 }
 
+/* failslab's knobs, reached through their debugfs inodes: debugfs is not
+ * mounted here. token_drain's counting pass sets them and puts them back.
+ */
+struct devmem_bench_failslab {
+	bool *ignore_gfp_reclaim;
+	unsigned long *require_start;
+	unsigned long *require_end;
+	bool ignore_was;
+	unsigned long start_was;
+	unsigned long end_was;
+};
+
+static void *devmem_bench_failslab_knob(const char *name)
+{
+	struct dentry *dir, *file;
+	void *data = NULL;
+
+	dir = debugfs_lookup("failslab", NULL);
+	if (!dir)
+		return NULL;
+	file = debugfs_lookup(name, dir);
+	if (file) {
+		data = d_inode(file)->i_private;
+		dput(file);
+	}
+	dput(dir);
+	return data;
+}
+
+static void devmem_bench_failslab_restore(void *ctx)
+{
+	struct devmem_bench_failslab *fs = ctx;
+
+	current->fail_nth = 0;
+	*fs->ignore_gfp_reclaim = fs->ignore_was;
+	*fs->require_start = fs->start_was;
+	*fs->require_end = fs->end_was;
+}
+
+/* The function every allocation of the token paths has on its stack: the
+ * tip's net_devmem_token_peek(), or the xarray's __xa_alloc() in the parent,
+ * which only tcp_recvmsg_dmabuf() reaches on these paths.
+ */
+static const char * const devmem_bench_token_allocators[] = {
+	"net_devmem_token_peek",
+	"__xa_alloc",
+};
+
+/* Make fail-nth count the allocations made under the token paths, and only
+ * those: the ACKs recvmsg() sends allocate too. 0, or -ENOENT.
+ */
+static int devmem_bench_count_allocs(struct kunit *test,
+				     struct devmem_bench_failslab *fs)
+{
+	unsigned long addr = 0, size, off;
+	unsigned int i;
+
+	fs->ignore_gfp_reclaim = devmem_bench_failslab_knob("ignore-gfp-wait");
+	fs->require_start = devmem_bench_failslab_knob("require-start");
+	fs->require_end = devmem_bench_failslab_knob("require-end");
+	if (!fs->ignore_gfp_reclaim || !fs->require_start || !fs->require_end)
+		return -ENOENT;
+	for (i = 0; !addr && i < ARRAY_SIZE(devmem_bench_token_allocators); i++)
+		addr = kallsyms_lookup_name(devmem_bench_token_allocators[i]);
+	if (!addr || !kallsyms_lookup_size_offset(addr, &size, &off))
+		return -ENOENT;
+
+	fs->ignore_was = *fs->ignore_gfp_reclaim;
+	fs->start_was = *fs->require_start;
+	fs->end_was = *fs->require_end;
+	*fs->ignore_gfp_reclaim = false;
+	*fs->require_start = addr;
+	*fs->require_end = addr + size;
+	return kunit_add_action_or_reset(test, devmem_bench_failslab_restore, fs);
+}
+
+/* fail-nth set so high that it never fails: it only counts. */
+#define DEVMEM_BENCH_NTH	(1U << 30)
+
+static int devmem_bench_token_cmp(const void *a, const void *b)
+{
+	const struct dmabuf_token *x = a, *y = b;
+
+	return x->token_start < y->token_start ? -1 :
+	       x->token_start > y->token_start;
+}
+
+/* Release @nr tokens, one each in @tokens: sorted and merged into ranges,
+ * in as few calls as DONTNEED takes (DEVMEM_TEST_DONTNEED_MAX entries and
+ * DEVMEM_TEST_DONTNEED_FRAGS frags a call), built in @call. Returns ns
+ * spent in the calls.
+ */
+static u64 devmem_bench_release_all(struct kunit *test, struct socket *sock,
+				    struct dmabuf_token *tokens,
+				    unsigned int nr, struct dmabuf_token *call)
+{
+	unsigned int i, n = 0, c, frags, take, released = 0;
+	u64 start, ns = 0;
+	int ret;
+
+	sort(tokens, nr, sizeof(*tokens), devmem_bench_token_cmp, NULL);
+	for (i = 0; i < nr; i++) {
+		if (n && tokens[n - 1].token_start +
+			 tokens[n - 1].token_count == tokens[i].token_start)
+			tokens[n - 1].token_count++;
+		else
+			tokens[n++] = tokens[i];
+	}
+	for (i = 0; i < n; ) {
+		for (c = 0, frags = 0; i < n && c < DEVMEM_TEST_DONTNEED_MAX &&
+		     frags < DEVMEM_TEST_DONTNEED_FRAGS; c++) {
+			take = min(tokens[i].token_count,
+				   DEVMEM_TEST_DONTNEED_FRAGS - frags);
+			call[c].token_start = tokens[i].token_start;
+			call[c].token_count = take;
+			frags += take;
+			tokens[i].token_start += take;
+			tokens[i].token_count -= take;
+			if (!tokens[i].token_count)
+				i++;
+		}
+		start = ktime_get_ns();
+		ret = devmem_test_dontneed(sock, call, c * sizeof(*call));
+		ns += ktime_get_ns() - start;
+		KUNIT_ASSERT_EQ(test, ret, (int)frags);
+		released += ret;
+	}
+	KUNIT_EXPECT_EQ(test, released, nr);
+	return ns;
+}
+
+#define DEVMEM_BENCH_DRAIN_LEN		SZ_16M
+/* Cycles after the timed ones, counted for allocations, not timed. */
+#define DEVMEM_BENCH_DRAIN_COUNTED	4
+#define DEVMEM_BENCH_DRAIN_MAX		(DEVMEM_TEST_DONTNEED_FRAGS + 256)
+
+/*
+ * The reader of ncdevmem and kperf: it receives DEVMEM_TEST_DONTNEED_FRAGS
+ * frags (1448-byte segments in 4 KiB net_iovs, a frag per piece), holds them,
+ * releases them all, and starts over. Per frag, the recvmsg() and
+ * SO_DEVMEM_DONTNEED calls (tokens sorted and merged into ranges, untimed),
+ * timed as in devmem_bench_token. The first cycle warms up; after the timed
+ * ones, DEVMEM_BENCH_DRAIN_COUNTED more count the allocations made on the
+ * token paths, per 1000 recvmsg() calls.
+ */
+static void devmem_bench_token_drain(struct kunit *test)
+{
+	u64 ns = 0, frags = 0, calls = 0, allocs = 0;
+	unsigned int i, nr, cycle, counted_cycles = 0;
+	struct dmabuf_token *tokens, *call;
+	struct devmem_bench_failslab *fs;
+	struct devmem_test_rx *rx;
+	struct devmem_bench_rx b;
+	size_t done = 0, got;
+	bool timed, counted;
+	void *data;
+	u64 start;
+	int ret;
+
+	devmem_bench_rx_setup(test, &b);
+	rx = devmem_test_rx_create(test, DEVMEM_BENCH_TOKEN_MAX_FRAGS,
+				   DEVMEM_BENCH_BATCH);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rx);
+	tokens = kunit_kcalloc(test, DEVMEM_BENCH_DRAIN_MAX, sizeof(*tokens),
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tokens);
+	data = kunit_kzalloc(test, DEVMEM_BENCH_BATCH, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	fs = kunit_kzalloc(test, sizeof(*fs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fs);
+	call = kunit_kcalloc(test, DEVMEM_TEST_DONTNEED_MAX, sizeof(*call),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, call);
+
+	for (cycle = 0; ; cycle++) {
+		timed = cycle > 0 && done < DEVMEM_BENCH_DRAIN_LEN;
+		counted = cycle > 0 && !timed;
+		if (counted && !counted_cycles) {
+			ret = devmem_bench_count_allocs(test, fs);
+			if (ret)
+				kunit_skip(test, "no failslab stack filter: %d",
+					   ret);
+		}
+		if (counted && counted_cycles++ == DEVMEM_BENCH_DRAIN_COUNTED)
+			break;
+
+		for (nr = 0; nr < DEVMEM_TEST_DONTNEED_FRAGS; ) {
+			devmem_bench_queue(test, b.conn, data,
+					   DEVMEM_BENCH_BATCH);
+			devmem_bench_park(b.pair->dev[0]);
+			ret = kunit_add_action_or_reset(test,
+							devmem_bench_unpark,
+							b.pair->dev[0]);
+			KUNIT_ASSERT_EQ(test, ret, 0);
+			for (got = 0; got < DEVMEM_BENCH_BATCH; got += ret) {
+				if (counted)
+					current->fail_nth = DEVMEM_BENCH_NTH;
+				start = ktime_get_ns();
+				ret = devmem_test_recvmsg(test, b.conn->rx, rx,
+							  DEVMEM_BENCH_BATCH -
+							  got,
+							  MSG_SOCK_DEVMEM |
+							  MSG_DONTWAIT);
+				if (timed) {
+					ns += ktime_get_ns() - start;
+					done += max(ret, 0);
+				}
+				if (counted) {
+					allocs += DEVMEM_BENCH_NTH -
+						  current->fail_nth;
+					current->fail_nth = 0;
+					calls++;
+				}
+				KUNIT_ASSERT_GT(test, ret, 0);
+				KUNIT_ASSERT_FALSE(test,
+						   rx->msg_flags & MSG_CTRUNC);
+				for (i = 0; i < rx->nr_frags; i++) {
+					if (rx->frags[i].linear)
+						continue;
+					KUNIT_ASSERT_LT(test, nr,
+							DEVMEM_BENCH_DRAIN_MAX);
+					tokens[nr].token_start =
+						rx->frags[i].cmsg.frag_token;
+					tokens[nr].token_count = 1;
+					nr++;
+				}
+			}
+			kunit_release_action(test, devmem_bench_unpark,
+					     b.pair->dev[0]);
+		}
+		start = devmem_bench_release_all(test, b.conn->rx, tokens, nr,
+						 call);
+		if (timed) {
+			ns += start;
+			frags += nr;
+		}
+	}
+	KUNIT_ASSERT_GT(test, frags, 0);
+	KUNIT_ASSERT_GT(test, calls, 0);
+
+	kunit_info(test,
+		   "bench: token_drain ns=%llu allocs_per_1k_recvmsg=%llu\n",
+		   div64_u64(ns, frags), div64_u64(allocs * 1000, calls));
+
+	devmem_test_sock_close(test, b.conn->rx);
+	devmem_test_nl_close(test, b.nl);
+	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_put_and_wait(test, b.buf), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b.buf->unmap), 1);
+}
+
+#define DEVMEM_BENCH_FLOWS		2
+#define DEVMEM_BENCH_FLOW_LEN		SZ_4M
+
+/* One flow of token_flows: its connection, and what its thread measured. */
+struct devmem_bench_flow {
+	struct kunit *test;
+	struct devmem_test_conn *conn;
+	struct devmem_test_rx *rx;
+	struct dmabuf_token *tokens;
+	void *data;
+	struct completion *go;
+	struct completion done;
+	u64 ns;
+	u64 frags;
+	int err;
+};
+
+/* What a kperf worker does with its flow: receive what came, hold the
+ * tokens, release them DEVMEM_TEST_DONTNEED_MAX at a time, in its own
+ * thread. No KUNIT_ASSERT here: not the test's thread.
+ */
+static int devmem_bench_flow_thread(void *arg)
+{
+	struct devmem_bench_flow *f = arg;
+	unsigned int i, nr = 0;
+	size_t done = 0;
+	u64 start;
+	int ret = 0;
+
+	wait_for_completion(f->go);
+	while (done < DEVMEM_BENCH_FLOW_LEN) {
+		ret = devmem_test_send_start(f->test, f->conn, f->data,
+					     DEVMEM_BENCH_BATCH);
+		if (ret)
+			break;
+		start = ktime_get_ns();
+		for (i = 0; i < DEVMEM_BENCH_BATCH; i += ret) {
+			unsigned int k;
+
+			ret = devmem_test_recvmsg(f->test, f->conn->rx, f->rx,
+						  DEVMEM_BENCH_BATCH - i,
+						  MSG_SOCK_DEVMEM);
+			if (ret <= 0) {
+				ret = ret ?: -EPIPE;
+				goto out;
+			}
+			for (k = 0; k < f->rx->nr_frags; k++) {
+				if (f->rx->frags[k].linear)
+					continue;
+				f->tokens[nr].token_start =
+					f->rx->frags[k].cmsg.frag_token;
+				f->tokens[nr].token_count = 1;
+				nr++;
+				f->frags++;
+			}
+			while (nr >= DEVMEM_TEST_DONTNEED_MAX) {
+				nr -= DEVMEM_TEST_DONTNEED_MAX;
+				ret = devmem_test_dontneed(f->conn->rx,
+							   &f->tokens[nr],
+							   DEVMEM_TEST_DONTNEED_MAX *
+							   sizeof(*f->tokens));
+				if (ret != DEVMEM_TEST_DONTNEED_MAX) {
+					ret = ret < 0 ? ret : -EIO;
+					goto out;
+				}
+			}
+		}
+		f->ns += ktime_get_ns() - start;
+		ret = devmem_test_send_wait(f->test, f->conn);
+		if (ret != DEVMEM_BENCH_BATCH) {
+			ret = ret < 0 ? ret : -EIO;
+			break;
+		}
+		ret = 0;
+		done += DEVMEM_BENCH_BATCH;
+	}
+out:
+	if (ret)
+		devmem_test_send_wait(f->test, f->conn);
+	else if (nr)
+		devmem_test_dontneed(f->conn->rx, f->tokens,
+				     nr * sizeof(*f->tokens));
+	f->err = ret;
+	complete(&f->done);
+	return 0;
+}
+
+/*
+ * DEVMEM_BENCH_FLOWS flows at once, each received and released by its own
+ * thread, one per vCPU when the scheduler puts them there, as the seeds'
+ * kperf ran four. Per frag, the time from sending a batch until its frags
+ * are received and their tokens released, the sender's work included:
+ * both flows share the NICs, so it cannot be kept out. Mean of the flows.
+ */
+static void devmem_bench_token_flows(struct kunit *test)
+{
+	struct devmem_bench_flow *f;
+	struct task_struct *thread;
+	struct devmem_bench_rx b;
+	struct completion go;
+	u64 ns = 0, frags = 0;
+	unsigned int i;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	devmem_bench_rx_setup(test, &b);
+	f = kunit_kcalloc(test, DEVMEM_BENCH_FLOWS, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	init_completion(&go);
+
+	for (i = 0; i < DEVMEM_BENCH_FLOWS; i++) {
+		f[i].test = test;
+		f[i].conn = i ? devmem_test_tcp_connect(test, b.pair, AF_INET,
+							1) : b.conn;
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f[i].conn);
+		f[i].rx = devmem_test_rx_create(test,
+						DEVMEM_BENCH_TOKEN_MAX_FRAGS,
+						DEVMEM_BENCH_BATCH);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f[i].rx);
+		f[i].tokens = kunit_kcalloc(test, DEVMEM_BENCH_TOKEN_MAX,
+					    sizeof(*f[i].tokens), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f[i].tokens);
+		f[i].data = kunit_kzalloc(test, DEVMEM_BENCH_BATCH, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f[i].data);
+		f[i].go = &go;
+		init_completion(&f[i].done);
+		thread = kthread_run(devmem_bench_flow_thread, &f[i],
+				     "devmem-bench-flow/%u", i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, thread);
+	}
+	complete_all(&go);
+	for (i = 0; i < DEVMEM_BENCH_FLOWS; i++) {
+		wait_for_completion(&f[i].done);
+		KUNIT_EXPECT_EQ(test, f[i].err, 0);
+		ns += f[i].ns;
+		frags += f[i].frags;
+	}
+	KUNIT_ASSERT_GT(test, frags, 0);
+
+	kunit_info(test, "bench: token_flows ns=%llu\n", div64_u64(ns, frags));
+
+	for (i = 0; i < DEVMEM_BENCH_FLOWS; i++)
+		devmem_test_sock_close(test, f[i].conn->rx);
+	devmem_test_nl_close(test, b.nl);
+	KUNIT_EXPECT_EQ(test, devmem_test_dmabuf_put_and_wait(test, b.buf), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b.buf->unmap), 1);
+}
+
 static struct kunit_case devmem_bench_cases[] = {
 	KUNIT_CASE_SLOW(devmem_bench_binding_ref),
 	KUNIT_CASE_SLOW(devmem_bench_cpu_busy),
 	KUNIT_CASE_SLOW(devmem_bench_token),
 	KUNIT_CASE_SLOW(devmem_bench_token_contended),
+	KUNIT_CASE_SLOW(devmem_bench_token_drain),
+	KUNIT_CASE_SLOW(devmem_bench_token_flows),
 	{}
 };
 
