@@ -392,16 +392,17 @@ static void devmem_rx_linear(struct kunit *test)
 	struct devmem_rx_test *t = test->priv;
 	struct devmem_test_conn *conn;
 	struct devmem_rx_tokens *tk;
-	unsigned int i, linear = 0;
 
 	devmem_test_nic_set_rxq(devmem_rx_dev(t), DEVMEM_RX_RXQ, &cfg);
+	/* A short segment, as TCP sends when the sender is slow to run,
+	 * fits the header buffer whole: plain TCP data.
+	 */
+	t->plain_ok = true;
 	conn = devmem_rx_connect(test, AF_INET);
 	tk = devmem_rx_tokens(test);
 	devmem_rx_xfer(test, conn, 0, DEVMEM_RX_XFER_LEN, tk);
 
-	for (i = 0; i < t->rx->nr_frags; i++)
-		linear += t->rx->frags[i].linear;
-	KUNIT_EXPECT_GT(test, linear, 0);
+	KUNIT_EXPECT_GT(test, tk->linear, 0);
 	KUNIT_EXPECT_EQ(test, devmem_rx_release(conn->rx, tk, 0, tk->nr),
 			(int)tk->nr);
 }
