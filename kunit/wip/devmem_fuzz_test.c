@@ -66,7 +66,7 @@ MODULE_PARM_DESC(fuzz_ops, "operations of the devmem_fuzz suite");
 enum {
 	DEVMEM_FUZZ_UDP,
 	DEVMEM_FUZZ_RAW,
-	DEVMEM_FUZZ_UNIX,
+	DEVMEM_FUZZ_PACKET,
 	DEVMEM_FUZZ_LISTEN,
 	DEVMEM_FUZZ_NR_OTHER,
 };
@@ -237,9 +237,9 @@ static int devmem_fuzz_init(struct kunit *test)
 	z->other[DEVMEM_FUZZ_RAW] = devmem_fuzz_socket(test, pair->net[1],
 						       AF_INET, SOCK_RAW,
 						       IPPROTO_TCP);
-	z->other[DEVMEM_FUZZ_UNIX] = devmem_fuzz_socket(test, pair->net[1],
-							AF_UNIX, SOCK_STREAM,
-							0);
+	z->other[DEVMEM_FUZZ_PACKET] = devmem_fuzz_socket(test, pair->net[1],
+							  AF_PACKET, SOCK_DGRAM,
+							  0);
 	z->other[DEVMEM_FUZZ_LISTEN] = devmem_fuzz_socket(test, pair->net[1],
 							  AF_INET, SOCK_STREAM,
 							  IPPROTO_TCP);
@@ -612,7 +612,10 @@ static void devmem_fuzz_dontneed(struct devmem_fuzz *z)
 	if (devmem_fuzz_rand(z, 100) < 5)
 		optlen += devmem_fuzz_rand(z, sizeof(*z->tokens) - 1) + 1;
 
-	if (!tcp)
+	/* setsockopt() takes no option shorter than an int. */
+	if (optlen < sizeof(int))
+		want = -EINVAL;
+	else if (!tcp)
 		want = -EBADF;
 	else if (optlen % sizeof(*z->tokens) ||
 		 nr > DEVMEM_TEST_DONTNEED_MAX)
