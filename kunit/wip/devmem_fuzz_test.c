@@ -345,8 +345,11 @@ static void devmem_fuzz_send_devmem(struct devmem_fuzz *z)
 	int ret;
 
 	pick = devmem_fuzz_rand(z, 100);
-	id = pick < 70 ? z->tx_id : pick < 80 ? z->f->id :
-	     pick < 85 ? 0 : devmem_fuzz_u32(z);
+	/* Never 0: SCM_DEVMEM_DMABUF 0 is no binding, a plain send from
+	 * user memory at the offset, and a kernel thread has no user memory.
+	 */
+	id = pick < 70 ? z->tx_id : pick < 85 ? z->f->id :
+	     devmem_fuzz_u32(z) | 1;
 	zc = devmem_fuzz_rand(z, 100) < 85;
 	pick = devmem_fuzz_rand(z, 100);
 	if (pick < 75)
